@@ -1,0 +1,53 @@
+/** Import direction for serin: arrows point inward (see docs/architecture.md). */
+const core = '^src/(api|machine|analysis|judge|readmodel|ports)/';
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'core-stays-pure',
+      comment: 'The core never touches node:*, the network, Kubernetes or the logger.',
+      severity: 'error',
+      from: { path: core, pathNot: '\\.test\\.ts$' },
+      to: {
+        path: '^(node:|fs|path|http|https|net|child_process)$|@kubernetes/client-node|^pino$|prometheus-query|prom-client',
+        dependencyTypes: ['core', 'npm', 'npm-dev', 'unknown', 'undetermined'],
+      },
+    },
+    {
+      name: 'core-does-not-import-adapters',
+      severity: 'error',
+      from: { path: core },
+      to: { path: '^src/(controller|routers|providers|kube|notifiers|telemetry|cli|sim)/|^src/main\\.ts$' },
+    },
+    {
+      name: 'machine-imports-only-xstate-and-api',
+      severity: 'error',
+      from: { path: '^src/machine/', pathNot: '\\.test\\.ts$' },
+      to: { pathNot: '^src/(machine|api)/|xstate' },
+    },
+    {
+      name: 'judge-is-dependency-free',
+      severity: 'error',
+      from: { path: '^src/judge/', pathNot: '\\.test\\.ts$' },
+      to: { pathNot: '^src/judge/' },
+    },
+    {
+      name: 'only-kube-touches-client-node',
+      severity: 'error',
+      from: { pathNot: '^src/kube/|^test/|\\.test\\.ts$' },
+      to: { path: '@kubernetes/client-node' },
+    },
+    {
+      name: 'library-does-not-import-cli',
+      severity: 'error',
+      from: { pathNot: '^src/(cli|main\\.ts)' },
+      to: { path: '^src/cli/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: 'node_modules' },
+  },
+};

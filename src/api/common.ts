@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/** API group and version of every serin resource. */
+export const GROUP = 'serin.dev';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+const DURATION_PATTERN = /^(\d+(ms|s|m|h))+$/;
+
+/** A duration such as `500ms`, `30s`, `5m`, `1h` or `1h30m`. */
+export const Duration = z
+  .string()
+  .regex(DURATION_PATTERN, { message: 'must be a duration such as 30s, 5m or 1h30m' });
+export type Duration = z.infer<typeof Duration>;
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** Converts a validated duration string to milliseconds. */
+export function durationToMs(duration: string): number {
+  let total = 0;
+  for (const match of duration.matchAll(/(\d+)(ms|s|m|h)/g)) {
+    total += Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 0);
+  }
+  return total;
+}
+
+/** A Kubernetes object name (RFC 1123 subdomain). */
+export const ObjectName = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
+    message: 'must be a lowercase RFC 1123 name (a-z, 0-9, "-" and ".")',
+  });
+
+/** Object metadata as serin reads it; the API server owns the rest. */
+export const ObjectMeta = z
+  .object({
+    name: z.string().optional(),
+    generateName: z.string().optional(),
+    namespace: z.string().optional(),
+    uid: z.string().optional(),
+    resourceVersion: z.string().optional(),
+    generation: z.number().int().optional(),
+    creationTimestamp: z.string().optional(),
+    deletionTimestamp: z.string().optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+    finalizers: z.array(z.string()).optional(),
+    ownerReferences: z.array(z.looseObject({})).optional(),
+  })
+  .loose();
+export type ObjectMeta = z.infer<typeof ObjectMeta>;
+
+/** A kstatus condition: Ready, Reconciling or Stalled. */
+export const Condition = z.object({
+  type: z.string().min(1),
+  status: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string().min(1),
+  message: z.string(),
+  lastTransitionTime: z.string(),
+  observedGeneration: z.number().int().optional(),
+});
+export type Condition = z.infer<typeof Condition>;
+
+/** A key in a Secret in the same namespace. */
+export const SecretKeyRef = z.object({ name: ObjectName, key: z.string().min(1) });
+export type SecretKeyRef = z.infer<typeof SecretKeyRef>;
+
+/** Marks a schema node whose contents Kubernetes must keep as-is. */
+export function preserveUnknown<T extends z.ZodType>(schema: T): T {
+  return schema.meta({ 'x-kubernetes-preserve-unknown-fields': true });
+}

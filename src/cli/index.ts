@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import type { CliContext } from './context.ts';
+import { createProgram } from './program.ts';
+
+type Register = (program: Command, ctx: CliContext) => void;
+
+/** Every verb of the CLI; each module adds one subcommand. */
+const VERBS: Register[] = [];
+
+/** Builds the full `serin` program with every verb registered. */
+export function buildProgram(ctx: CliContext): Command {
+  const program = createProgram(ctx);
+  for (const register of VERBS) register(program, ctx);
+  return program;
+}

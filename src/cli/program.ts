@@ -1,0 +1,25 @@
+import { Command, Option } from 'commander';
+import type { CliContext } from './context.ts';
+
+/** The --output option shared by every verb that prints data. */
+export function outputOption(choices: readonly string[] = ['table', 'json', 'yaml']): Option {
+  return new Option('-o, --output <format>', 'output format').choices(choices).default(choices[0]);
+}
+
+/** Creates the root `serin` command. Verbs are added by src/cli/index.ts. */
+export function createProgram(ctx: CliContext): Command {
+  return new Command('serin')
+    .description('serin: progressive-delivery canary controller for Kubernetes (Istio + Prometheus).')
+    .version('0.1.0')
+    .configureOutput({
+      writeOut: (s) => {
+        ctx.out(s);
+      },
+      writeErr: (s) => {
+        ctx.err(s);
+      },
+    })
+    .showHelpAfterError()
+    .configureHelp({ sortSubcommands: true })
+    .exitOverride();
+}
