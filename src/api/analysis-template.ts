@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { API_VERSION, Duration, ObjectMeta, ObjectName, SecretKeyRef } from './common.ts';
+import { API_VERSION, Duration, ObjectMeta, ObjectName, SecretKeyRef, exactlyOneOf } from './common.ts';
 
 /** An argument a template declares; callers supply `value` unless it has one or reads a Secret. */
 export const TemplateArg = z.object({
@@ -47,7 +47,7 @@ export const JudgeProvider = z.object({
 export type JudgeProvider = z.infer<typeof JudgeProvider>;
 
 /** Exactly one provider per metric. */
-export const MetricProviderSpec = z.union([
+export const MetricProviderSpec = exactlyOneOf([
   z.strictObject({ prometheus: PrometheusProvider }),
   z.strictObject({ judge: JudgeProvider }),
 ]);

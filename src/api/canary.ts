@@ -1,8 +1,16 @@
 import { z } from 'zod';
-import { API_VERSION, Condition, Duration, ObjectMeta, ObjectName, preserveUnknown } from './common.ts';
+import {
+  API_VERSION,
+  Condition,
+  Duration,
+  ObjectMeta,
+  ObjectName,
+  exactlyOneOf,
+  preserveUnknown,
+} from './common.ts';
 
 /** A reference to an AnalysisTemplate (namespaced) or a ClusterAnalysisTemplate. */
-export const TemplateRef = z.union([
+export const TemplateRef = exactlyOneOf([
   z.strictObject({ templateName: ObjectName }),
   z.strictObject({ clusterTemplateName: ObjectName }),
 ]);
@@ -20,7 +28,7 @@ export const AnalysisRef = z.object({
 export type AnalysisRef = z.infer<typeof AnalysisRef>;
 
 /** One step of a rollout: exactly one of setWeight, pause or analysis. */
-export const CanaryStep = z.union([
+export const CanaryStep = exactlyOneOf([
   z.strictObject({ setWeight: z.number().int().min(0).max(100) }),
   z.strictObject({
     pause: z.object({

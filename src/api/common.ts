@@ -67,6 +67,26 @@ export type Condition = z.infer<typeof Condition>;
 export const SecretKeyRef = z.object({ name: ObjectName, key: z.string().min(1) });
 export type SecretKeyRef = z.infer<typeof SecretKeyRef>;
 
+const ONE_OF_GROUPS: (readonly string[])[] = [];
+
+/**
+ * A union of single-key objects: exactly one of the keys must be set. The key group is remembered so
+ * that validation messages say "must set exactly one of a, b, c" instead of zod's closest-branch error.
+ */
+export function exactlyOneOf<const Shapes extends readonly z.ZodObject[]>(
+  branches: Shapes,
+): z.ZodUnion<Shapes> {
+  ONE_OF_GROUPS.push(branches.flatMap((branch) => Object.keys(branch.shape)));
+  return z.union(branches);
+}
+
+/** The one-of key group that a value belongs to, if it uses any key of one. */
+export function oneOfGroupFor(value: unknown): readonly string[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const keys = Object.keys(value);
+  return ONE_OF_GROUPS.find((group) => keys.some((key) => group.includes(key)));
+}
+
 /** Marks a schema node whose contents Kubernetes must keep as-is. */
 export function preserveUnknown<T extends z.ZodType>(schema: T): T {
   return schema.meta({ 'x-kubernetes-preserve-unknown-fields': true });

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { AnalysisTemplate, ClusterAnalysisTemplate } from './analysis-template.ts';
 import { Approval } from './approval.ts';
 import { Canary } from './canary.ts';
-import { API_VERSION } from './common.ts';
+import { API_VERSION, oneOfGroupFor } from './common.ts';
 
 /** One reason a document is invalid, with the path of the field it concerns. */
 export interface FieldIssue {
@@ -34,38 +34,40 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /** Turns zod issues into field issues with readable messages, one per leaf problem. */
-export function toFieldIssues(error: z.ZodError): FieldIssue[] {
+export function toFieldIssues(error: z.ZodError, input?: unknown): FieldIssue[] {
   const issues: FieldIssue[] = [];
   for (const issue of error.issues) {
-    if (issue.code === 'invalid_union') {
-      issues.push({ path: formatPath(issue.path), message: describeUnion(issue) });
-      continue;
+    const path = formatPath(issue.path);
+    if (issue.code === 'invalid_union' || issue.code === 'unrecognized_keys') {
+      const group = oneOfGroupFor(valueAt(input, issue.path)) ?? unionChoices(issue);
+      if (group) {
+        issues.push({ path, message: `must set exactly one of ${group.join(', ')}` });
+        continue;
+      }
     }
     if (issue.code === 'unrecognized_keys') {
-      issues.push({
-        path: formatPath(issue.path),
-        message: `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`,
-      });
+      issues.push({ path, message: `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` });
       continue;
     }
-    issues.push({ path: formatPath(issue.path), message: issue.message });
+    issues.push({ path, message: issue.message });
   }
   return issues;
 }
 
-function describeUnion(issue: z.core.$ZodIssueInvalidUnion): string {
-  // A union of strict objects is how the API spells "exactly one of": name the choices.
-  const keys = issue.errors
-    .map((branch) => branch.find((sub) => sub.code === 'unrecognized_keys' || sub.code === 'invalid_type'))
-    .filter((sub) => sub !== undefined);
-  const choices = issue.errors
-    .map((branch) => branch[0]?.path[0])
-    .filter((key): key is string => typeof key === 'string');
-  if (choices.length > 1 && keys.length > 0) {
-    return `must set exactly one of ${[...new Set(choices)].join(', ')}`;
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const segment of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[segment];
   }
-  const inner = issue.errors.flat()[0];
-  return inner ? `${formatPath(inner.path)}: ${inner.message}`.replace(/^: /, '') : issue.message;
+  return value;
+}
+
+/** For a union none of whose branches matched an empty object, the keys the branches expect. */
+function unionChoices(issue: z.core.$ZodIssue): string[] | undefined {
+  if (issue.code !== 'invalid_union') return undefined;
+  const keys = issue.errors.map((branch) => branch[0]?.path[0]).filter((key) => typeof key === 'string');
+  return keys.length > 1 ? [...new Set(keys)] : undefined;
 }
 
 /** Validates a document of a known kind. Never throws. */
@@ -75,7 +77,7 @@ export function parseKind<K extends SerinKind>(
 ): ParseResult<z.infer<(typeof KINDS)[K]>> {
   const result = KINDS[kind].safeParse(doc);
   if (result.success) return { ok: true, value: result.data as z.infer<(typeof KINDS)[K]> };
-  return { ok: false, issues: toFieldIssues(result.error) };
+  return { ok: false, issues: toFieldIssues(result.error, doc) };
 }
 
 /** Validates any serin document, choosing the schema by `kind`. Never throws. */
