@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.ts';
+import { registerLint } from './lint.ts';
 import { createProgram } from './program.ts';
 
 type Register = (program: Command, ctx: CliContext) => void;
 
 /** Every verb of the CLI; each module adds one subcommand. */
-const VERBS: Register[] = [];
+const VERBS: Register[] = [registerLint];
 
 /** Builds the full `serin` program with every verb registered. */
 export function buildProgram(ctx: CliContext): Command {
