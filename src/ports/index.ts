@@ -1,0 +1,14 @@
+export { systemClock, type Clock } from './clock.ts';
+export type { SecretReader, SecretRef, SecretValue } from './secrets.ts';
+export type {
+  InstantQueryRequest,
+  MetricProvider,
+  NoData,
+  QueryError,
+  QueryErrorKind,
+  QueryOutcome,
+  QueryTarget,
+  RangeOutcome,
+  RangeQueryRequest,
+  RangeSeries,
+} from './metric-provider.ts';

@@ -1,0 +1,2 @@
+export { createPrometheusProvider, type PrometheusProviderOptions } from './prometheus-provider.ts';
+export { PrometheusQueryFailure, parseSampleValue } from './response.ts';
