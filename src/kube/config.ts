@@ -1,0 +1,97 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { ClientNodeTransport } from './transport.ts';
+import { KubeClient, type KubeClientOptions } from './client.ts';
+
+/** Where a kubeconfig came from. */
+export type KubeConfigSource = 'flag' | 'env' | 'home' | 'in-cluster';
+
+/** A loaded kubeconfig and where it came from (for logs and `serin version`). */
+export interface LoadedKubeConfig {
+  kubeConfig: KubeConfig;
+  source: KubeConfigSource;
+  /** File path, or the service-account directory for in-cluster. */
+  location: string;
+  server: string;
+}
+
+/** No kubeconfig could be found. */
+export class KubeConfigError extends Error {
+  override readonly name = 'KubeConfigError';
+  readonly code = 'NoConfig';
+}
+
+/** Options for {@link loadKubeConfig}; `env` and `home` exist for tests. */
+export interface LoadKubeConfigOptions {
+  /** The `--kubeconfig` flag, if given. */
+  kubeconfig?: string | undefined;
+  /** A context other than the file's current-context. */
+  context?: string | undefined;
+  env?: Record<string, string | undefined>;
+  home?: string;
+}
+
+const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * Loads a kubeconfig in kubectl's order: the flag, then `$KUBECONFIG` (first file; later files are
+ * merged), then `~/.kube/config`, then the in-cluster service account. Unlike client-node's
+ * `loadFromDefault`, it never silently falls back to `http://localhost:8080`.
+ */
+export function loadKubeConfig(opts: LoadKubeConfigOptions = {}): LoadedKubeConfig {
+  const env = opts.env ?? process.env;
+  const kc = new KubeConfig();
+  let source: KubeConfigSource;
+  let location: string;
+  const envFiles = (env.KUBECONFIG ?? '').split(delimiter).filter((f) => f !== '');
+  const homeFile = join(opts.home ?? homedir(), '.kube', 'config');
+  if (opts.kubeconfig !== undefined && opts.kubeconfig !== '') {
+    kc.loadFromFile(opts.kubeconfig);
+    [source, location] = ['flag', opts.kubeconfig];
+  } else if (envFiles.length > 0) {
+    // client-node merges the colon-separated list the way kubectl does.
+    withEnv(env, () => {
+      kc.loadFromDefault();
+    });
+    [source, location] = ['env', envFiles.join(delimiter)];
+  } else if (existsSync(homeFile)) {
+    kc.loadFromFile(homeFile);
+    [source, location] = ['home', homeFile];
+  } else if (env.KUBERNETES_SERVICE_HOST !== undefined && existsSync(join(SA_DIR, 'token'))) {
+    kc.loadFromCluster();
+    [source, location] = ['in-cluster', SA_DIR];
+  } else {
+    throw new KubeConfigError(
+      'no kubeconfig: pass --kubeconfig, set KUBECONFIG, create ~/.kube/config, or run in a cluster',
+    );
+  }
+  if (opts.context !== undefined) kc.setCurrentContext(opts.context);
+  const cluster = kc.getCurrentCluster();
+  if (cluster === null) throw new KubeConfigError(`kubeconfig at ${location} has no current cluster`);
+  return { kubeConfig: kc, source, location, server: cluster.server };
+}
+
+/** A {@link KubeClient} talking to the cluster of `kc` through client-node's HTTP stack. */
+export function createKubeClient(
+  kc: KubeConfig,
+  opts: Omit<KubeClientOptions, 'transport'> = {},
+): KubeClient {
+  return new KubeClient({ ...opts, transport: new ClientNodeTransport(kc) });
+}
+
+function withEnv(env: Record<string, string | undefined>, fn: () => void): void {
+  if (env === process.env) {
+    fn();
+    return;
+  }
+  const saved = process.env.KUBECONFIG;
+  process.env.KUBECONFIG = env.KUBECONFIG;
+  try {
+    fn();
+  } finally {
+    if (saved === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = saved;
+  }
+}

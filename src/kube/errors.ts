@@ -1,0 +1,110 @@
+/** Why a Kubernetes request failed, normalised from the HTTP status and the Status `reason`. */
+export type KubeErrorCode =
+  | 'BadRequest'
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'NotFound'
+  | 'AlreadyExists'
+  | 'Conflict'
+  | 'Expired'
+  | 'Unsupported'
+  | 'Invalid'
+  | 'TooManyRequests'
+  | 'Server'
+  | 'Timeout'
+  | 'Unreachable'
+  /** The caller's AbortSignal fired (for example, leadership was lost): the request was not sent or was cut. */
+  | 'Aborted'
+  | 'Unknown';
+
+/** The fields of a Kubernetes `Status` object serin reads. */
+export interface KubeStatus {
+  kind?: string;
+  status?: string;
+  reason?: string;
+  message?: string;
+  code?: number;
+  details?: unknown;
+}
+
+/** A failed Kubernetes request. `status` is the HTTP status, or 0 when no response arrived. */
+export class KubeError extends Error {
+  override readonly name = 'KubeError';
+  readonly code: KubeErrorCode;
+  readonly status: number;
+  /** The Status `reason` sent by the server, when there was one. */
+  readonly reason: string | undefined;
+  /** Seconds the server asked us to wait (429/503 `Retry-After`). */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(opts: {
+    code: KubeErrorCode;
+    status: number;
+    message: string;
+    reason?: string | undefined;
+    retryAfterSeconds?: number | undefined;
+    cause?: unknown;
+  }) {
+    super(opts.message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.code = opts.code;
+    this.status = opts.status;
+    this.reason = opts.reason;
+    this.retryAfterSeconds = opts.retryAfterSeconds;
+  }
+}
+
+const BY_STATUS: Record<number, KubeErrorCode> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  409: 'Conflict',
+  410: 'Expired',
+  415: 'Unsupported',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  504: 'Timeout',
+};
+
+/** Maps an HTTP status and optional Status reason to a {@link KubeErrorCode}. */
+export function codeFor(status: number, reason?: string): KubeErrorCode {
+  // 409 carries two different meanings: a stale resourceVersion, or a create whose name is taken.
+  if (status === 409 && reason === 'AlreadyExists') return 'AlreadyExists';
+  const known = BY_STATUS[status];
+  if (known !== undefined) return known;
+  if (status >= 500) return 'Server';
+  return 'Unknown';
+}
+
+/** Builds a KubeError from an HTTP response (status, parsed body if any, Retry-After header). */
+export function errorFromResponse(status: number, body: unknown, retryAfter?: string): KubeError {
+  const st = isStatus(body) ? body : undefined;
+  const retryAfterSeconds = retryAfter === undefined ? undefined : Number.parseInt(retryAfter, 10);
+  return new KubeError({
+    code: codeFor(status, st?.reason),
+    status,
+    message: st?.message ?? `HTTP ${status}`,
+    reason: st?.reason,
+    retryAfterSeconds:
+      retryAfterSeconds !== undefined && Number.isFinite(retryAfterSeconds) ? retryAfterSeconds : undefined,
+  });
+}
+
+/** Wraps a transport-level failure (no HTTP response). */
+export function errorFromNetwork(err: unknown, signal?: AbortSignal): KubeError {
+  if (signal?.aborted === true || (err instanceof Error && err.name === 'AbortError')) {
+    return new KubeError({ code: 'Aborted', status: 0, message: 'request aborted', cause: err });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new KubeError({ code: 'Unreachable', status: 0, message, cause: err });
+}
+
+/** True when `body` looks like a Kubernetes Status object. */
+export function isStatus(body: unknown): body is KubeStatus {
+  return typeof body === 'object' && body !== null && (body as KubeStatus).kind === 'Status';
+}
+
+/** True for a KubeError with one of the given codes. */
+export function isKubeError(err: unknown, ...codes: KubeErrorCode[]): err is KubeError {
+  return err instanceof KubeError && (codes.length === 0 || codes.includes(err.code));
+}

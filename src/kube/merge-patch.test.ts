@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { createMergePatch } from './merge-patch.ts';
+
+/** RFC 7386 apply, for checking the patches round-trip. */
+function apply(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+  const base = new Map(
+    typeof target === 'object' && target !== null && !Array.isArray(target) ? Object.entries(target) : [],
+  );
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) base.delete(k);
+    else base.set(k, apply(base.get(k), v));
+  }
+  return Object.fromEntries(base);
+}
+
+const noNulls = fc
+  .jsonValue()
+  .map((v): unknown => JSON.parse(JSON.stringify(v, (_k, x: unknown) => x ?? 0)) as unknown);
+
+describe('createMergePatch', () => {
+  it('sets removed keys to null so the server drops them', () => {
+    expect(createMergePatch({ a: 1, b: { c: 2, d: 3 } }, { a: 1, b: { c: 2 } })).toEqual({
+      b: { d: null },
+    });
+  });
+
+  it('returns undefined when nothing changed', () => {
+    expect(createMergePatch({ a: [1, 2], b: { c: 'x' } }, { a: [1, 2], b: { c: 'x' } })).toBe(undefined);
+  });
+
+  it('replaces arrays whole', () => {
+    expect(createMergePatch({ a: [1, 2] }, { a: [1] })).toEqual({ a: [1] });
+  });
+
+  it('produces a patch that turns any object into any other', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), noNulls), fc.dictionary(fc.string(), noNulls), (from, to) => {
+        const patch = createMergePatch(from, to);
+        expect(patch === undefined ? from : apply(from, patch)).toEqual(to);
+      }),
+    );
+  });
+});

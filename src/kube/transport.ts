@@ -1,0 +1,144 @@
+import {
+  HttpMethod,
+  IsomorphicFetchHttpLibrary,
+  RequestContext,
+  Watch,
+  type KubeConfig,
+} from '@kubernetes/client-node';
+
+/** HTTP methods serin uses against the API server. */
+export type KubeMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One request, before retries. `body` is serialised as JSON (JSON is valid apply-patch YAML). */
+export interface KubeRequest {
+  method: KubeMethod;
+  /** Path below the server URL, e.g. `/apis/serin.dev/v1alpha1/namespaces/a/canaries/b/status`. */
+  path: string;
+  query?: Record<string, string | undefined> | undefined;
+  body?: unknown;
+  /** Required whenever there is a body: serin never lets a library pick the patch type. */
+  contentType?: string | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/** An HTTP response, any status. */
+export interface KubeResponse {
+  status: number;
+  /** Parsed JSON, or the raw text when it is not JSON, or undefined when empty. */
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+/** One decoded watch line. */
+export interface WatchEvent {
+  type: string;
+  object: unknown;
+}
+
+/** A running watch. `done` settles once the stream ends: null when it closed, an Error otherwise. */
+export interface WatchHandle {
+  readonly done: Promise<Error | null>;
+  abort(): void;
+}
+
+/**
+ * The wire: the only seam between serin's Kubernetes adapters and the network. `send` rejects only
+ * when no HTTP response arrived; every status code is a resolved response.
+ */
+export interface KubeTransport {
+  send(req: KubeRequest): Promise<KubeResponse>;
+  watch(
+    path: string,
+    query: Record<string, string | undefined>,
+    onEvent: (event: WatchEvent) => void,
+  ): Promise<WatchHandle>;
+}
+
+const METHODS: Record<KubeMethod, HttpMethod> = {
+  GET: HttpMethod.GET,
+  POST: HttpMethod.POST,
+  PUT: HttpMethod.PUT,
+  PATCH: HttpMethod.PATCH,
+  DELETE: HttpMethod.DELETE,
+};
+
+/**
+ * Sends requests through client-node's own HTTP stack (its kubeconfig authentication, TLS agent and
+ * fetch), but builds the requests itself: client-node's KubernetesObjectApi cannot address
+ * subresources such as `/status`, cannot take an AbortSignal per call, defaults patches to strategic
+ * merge, and converts objects through typed models.
+ */
+export class ClientNodeTransport implements KubeTransport {
+  readonly #kc: KubeConfig;
+  readonly #server: string;
+  readonly #http = new IsomorphicFetchHttpLibrary();
+  readonly #watch: Watch;
+
+  constructor(kc: KubeConfig) {
+    const cluster = kc.getCurrentCluster();
+    if (cluster === null) throw new Error('kubeconfig has no current cluster');
+    this.#kc = kc;
+    this.#server = cluster.server.replace(/\/+$/, '');
+    this.#watch = new Watch(kc);
+  }
+
+  async send(req: KubeRequest): Promise<KubeResponse> {
+    const ctx = new RequestContext(this.#server + req.path, METHODS[req.method]);
+    for (const [k, v] of Object.entries(req.query ?? {})) {
+      if (v !== undefined) ctx.setQueryParam(k, v);
+    }
+    ctx.setHeaderParam('Accept', 'application/json');
+    if (req.body !== undefined) {
+      ctx.setHeaderParam('Content-Type', req.contentType ?? 'application/json');
+      ctx.setBody(JSON.stringify(req.body));
+    }
+    if (req.signal !== undefined) ctx.setSignal(req.signal);
+    await this.#kc.applySecurityAuthentication(ctx);
+    const res = await this.#http.send(ctx).toPromise();
+    const text = await res.body.text();
+    return { status: res.httpStatusCode, body: parseBody(text), headers: res.headers };
+  }
+
+  async watch(
+    path: string,
+    query: Record<string, string | undefined>,
+    onEvent: (event: WatchEvent) => void,
+  ): Promise<WatchHandle> {
+    let settle: (err: Error | null) => void = () => undefined;
+    const done = new Promise<Error | null>((resolve) => {
+      settle = resolve;
+    });
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params[k] = v;
+    const controller = await this.#watch.watch(
+      path,
+      params,
+      (type: string, object: unknown) => {
+        onEvent({ type, object });
+      },
+      (err: unknown) => {
+        settle(err === null || err === undefined ? null : toError(err));
+      },
+    );
+    return {
+      done,
+      abort: () => {
+        controller.abort();
+        settle(null);
+      },
+    };
+  }
+}
+
+function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
