@@ -172,6 +172,8 @@ export const CanaryStatus = z.object({
   currentStepIndex: z.number().int().optional(),
   stepStartedAt: z.string().optional(),
   canaryWeight: z.number().int().min(0).max(100).optional(),
+  /** After an abort: when the canary is due to be scaled to 0 (persisted so a restart keeps it). */
+  canaryScaleDownAt: z.string().optional(),
   pauseReason: PauseReason.optional(),
   message: z.string().optional(),
   conditions: z.array(Condition).optional(),

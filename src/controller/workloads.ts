@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import type { Canary } from '../api/index.ts';
+
+/** The parts of an apps/v1 Deployment serin reads and writes. */
+export interface Deployment {
+  apiVersion: 'apps/v1';
+  kind: 'Deployment';
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    generation?: number;
+    resourceVersion?: string;
+    uid?: string;
+    ownerReferences?: OwnerReference[];
+  };
+  spec: {
+    replicas?: number;
+    selector: { matchLabels?: Record<string, string> };
+    template: {
+      metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+      spec?: unknown;
+    };
+    [field: string]: unknown;
+  };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+  };
+}
+
+/** A core/v1 Service as serin creates it. */
+export interface Service {
+  apiVersion: 'v1';
+  kind: 'Service';
+  metadata: {
+    name: string;
+    namespace: string;
+    labels?: Record<string, string>;
+    ownerReferences?: OwnerReference[];
+  };
+  spec: {
+    selector: Record<string, string>;
+    ports: { name: string; port: number; targetPort: number | string; protocol: 'TCP' }[];
+  };
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+/** Annotation on the primary Deployment: the revision its pod template came from. */
+export const REVISION_ANNOTATION = 'serin.dev/revision';
+const PRIMARY_SUFFIX = '-primary';
+
+export const primaryName = (target: string): string => `${target}${PRIMARY_SUFFIX}`;
+export const primaryServiceName = (service: string): string => `${service}-primary`;
+export const canaryServiceName = (service: string): string => `${service}-canary`;
+
+/** Serializes with sorted keys, so that equal objects hash equally whatever their key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * The revision of a Deployment: a stable hash of its pod template. Replicas are outside the template,
+ * so scaling never makes a new revision.
+ */
+export function revisionOf(deployment: Deployment): string {
+  return createHash('sha256').update(canonicalJson(deployment.spec.template)).digest('hex').slice(0, 10);
+}
+
+/** Rewrites selector labels so primary pods are never selected by the target's selector: `app: x` → `app: x-primary`. */
+function primaryLabels(
+  labels: Record<string, string> | undefined,
+  selector: Record<string, string>,
+): Record<string, string> {
+  const out: Record<string, string> = { ...labels };
+  for (const key of Object.keys(selector)) {
+    const value = out[key];
+    if (value !== undefined) out[key] = `${value}${PRIMARY_SUFFIX}`;
+  }
+  return out;
+}
+
+export function ownerReferenceFor(canary: Canary): OwnerReference {
+  return {
+    apiVersion: canary.apiVersion,
+    kind: canary.kind,
+    name: canary.metadata.name,
+    uid: canary.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+/** The pod template the primary runs for a given target template, with primary labels. */
+export function primaryTemplate(target: Deployment): Deployment['spec']['template'] {
+  const selector = target.spec.selector.matchLabels ?? {};
+  const template = structuredClone(target.spec.template);
+  return {
+    ...template,
+    metadata: { ...template.metadata, labels: primaryLabels(template.metadata?.labels, selector) },
+  };
+}
+
+/**
+ * The `<target>-primary` Deployment: a copy of the target's spec with its selector and labels
+ * rewritten, owned by the Canary, annotated with the revision it runs.
+ */
+export function buildPrimary(target: Deployment, canary: Canary): Deployment {
+  const selector = target.spec.selector.matchLabels ?? {};
+  const { replicas, selector: _selector, template: _template, ...rest } = target.spec;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: primaryName(target.metadata.name),
+      namespace: canary.metadata.namespace ?? 'default',
+      labels: primaryLabels(target.metadata.labels, selector),
+      annotations: { [REVISION_ANNOTATION]: revisionOf(target) },
+      ownerReferences: [ownerReferenceFor(canary)],
+    },
+    spec: {
+      ...structuredClone(rest),
+      replicas: replicas ?? 1,
+      selector: { matchLabels: primaryLabels(selector, selector) },
+      template: primaryTemplate(target),
+    },
+  };
+}
+
+/** The Services `<service>-primary` and `<service>-canary`, selecting the primary and target pods. */
+export function buildServices(canary: Canary, target: Deployment): [Service, Service] {
+  const selector = target.spec.selector.matchLabels ?? {};
+  const { name, port, targetPort } = canary.spec.service;
+  const namespace = canary.metadata.namespace ?? 'default';
+  const build = (serviceName: string, podSelector: Record<string, string>): Service => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: serviceName,
+      namespace,
+      labels: { 'app.kubernetes.io/managed-by': 'serin' },
+      ownerReferences: [ownerReferenceFor(canary)],
+    },
+    spec: {
+      selector: podSelector,
+      ports: [{ name: 'http', port, targetPort: targetPort ?? port, protocol: 'TCP' }],
+    },
+  });
+  return [
+    build(primaryServiceName(name), primaryLabels(selector, selector)),
+    build(canaryServiceName(name), selector),
+  ];
+}
+
+/**
+ * Whether a Deployment has finished rolling out: the controller saw the latest generation and every
+ * desired replica is updated and available. A Deployment scaled to 0 is not "ready" to take traffic.
+ */
+export function isDeploymentReady(deployment: Deployment): boolean {
+  const desired = deployment.spec.replicas ?? 1;
+  const status = deployment.status ?? {};
+  if (desired === 0) return false;
+  return (
+    (status.observedGeneration ?? 0) >= (deployment.metadata.generation ?? 1) &&
+    (status.updatedReplicas ?? 0) >= desired &&
+    (status.availableReplicas ?? 0) >= desired
+  );
+}
