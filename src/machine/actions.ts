@@ -1,0 +1,184 @@
+import { applied, rejected } from './approvals.ts';
+import { event, weights } from './context.ts';
+import {
+  beginPromotion,
+  describeVerdict,
+  endRollout,
+  finishPromotion,
+  meaningOf,
+  pause,
+  resume,
+  returnToStable,
+  startRevision,
+} from './rollout.ts';
+import { completeStep, enterStep, reconcileSpec, tickStep } from './steps.ts';
+import type { MachineContext, MachineEvent, Outcome } from './types.ts';
+
+/** One decision of the machine: pure, from the clock-updated context and the event to an outcome. */
+type Op<P = undefined> = (context: MachineContext, event: MachineEvent, params: P) => Outcome;
+
+const same = (context: MachineContext): Outcome => ({ context, effects: [] });
+
+function then(first: Outcome, second: (context: MachineContext) => Outcome): Outcome {
+  const next = second(first.context);
+  return { context: next.context, effects: [...first.effects, ...next.effects] };
+}
+
+function verdictPause(context: MachineContext, event: MachineEvent, clear: 'step' | 'background'): Outcome {
+  if (event.type !== 'AnalysisVerdict' && event.type !== 'BackgroundAnalysisVerdict') return same(context);
+  const meaning = meaningOf(event);
+  if (meaning.kind !== 'pause') return same(context);
+  // An inconclusive step run has ended: a Promote continues with the next step.
+  const cleared: MachineContext =
+    clear === 'step'
+      ? { ...context, stepRunId: null, stepDone: true }
+      : { ...context, backgroundRunId: null };
+  return pause(cleared, meaning.reason, describeVerdict(event));
+}
+
+function suspend(context: MachineContext): Outcome {
+  if (context.suspended) return same(context);
+  return { context: { ...context, suspended: true }, effects: [event('Suspended', 'progression suspended')] };
+}
+
+function unsuspend(context: MachineContext): Outcome {
+  if (!context.suspended) return same(context);
+  // Suspended time is never held against the canary: running waits restart now.
+  const resumed: MachineContext = {
+    ...context,
+    suspended: false,
+    readyWaitSince: context.readyWaitSince === null ? null : context.now,
+    promotingSince: context.promotingSince === null ? null : context.now,
+  };
+  return { context: resumed, effects: [event('Unsuspended', 'progression resumed')] };
+}
+
+function approverOf(event: MachineEvent): string {
+  return event.type === 'Approval' ? event.approver : 'unknown';
+}
+
+/** The machine's actions, each a pure operation; the chart names them. */
+export const ops = {
+  observeClock: same,
+  enterStep: (context, event) => enterStep(context, event.spec),
+  completeStep: (context) => completeStep(context),
+  tick: (context, event) => tickStep(context, event.spec),
+
+  canaryReady: (context) => ({
+    context: {
+      ...context,
+      canaryReady: true,
+      readyWaitSince: null,
+      stepDone: context.stepDone || (context.stepKind === 'setWeight' && context.stepStartedAt !== null),
+    },
+    effects: [],
+  }),
+  canaryNotReady: (context) => ({
+    context: { ...context, canaryReady: false, readyWaitSince: context.readyWaitSince ?? context.now },
+    effects: [],
+  }),
+  noteCanaryReadiness: (context, event) => same({ ...context, canaryReady: event.type === 'CanaryReady' }),
+
+  startRevision: (context, event, params) =>
+    event.type === 'NewRevision'
+      ? startRevision(context, { revision: event.revision, attempt: 1, midRollout: params.midRollout })
+      : same(context),
+  startPendingRevision: (context) =>
+    context.pendingRevision === null
+      ? same(context)
+      : startRevision(context, { revision: context.pendingRevision, attempt: 1, midRollout: false }),
+  pendRevision: (context, event) =>
+    same(event.type === 'NewRevision' ? { ...context, pendingRevision: event.revision } : context),
+  retry: (context) =>
+    startRevision(context, {
+      revision: context.revision ?? '',
+      attempt: context.attempt + 1,
+      midRollout: false,
+    }),
+  returnToStable: (context) => returnToStable(context),
+
+  abortOnVerdict: (context, event) =>
+    event.type === 'AnalysisVerdict' || event.type === 'BackgroundAnalysisVerdict'
+      ? endRollout(context, event.spec, {
+          outcome: 'Aborted',
+          reason: 'AnalysisFailed',
+          message: describeVerdict(event),
+        })
+      : same(context),
+  abortByApproval: (context, event) =>
+    endRollout(context, event.spec, {
+      outcome: 'Aborted',
+      reason: 'Aborted',
+      message: `aborted by ${approverOf(event)}`,
+    }),
+  failReadiness: (context, event) =>
+    endRollout(context, event.spec, {
+      outcome: 'Failed',
+      reason: 'ProgressDeadlineExceeded',
+      message: `canary ${context.revision ?? ''} not ready within ${event.spec.progressDeadlineSeconds}s`,
+    }),
+  failPromotion: (context, event) =>
+    endRollout(context, event.spec, {
+      outcome: 'Failed',
+      reason: 'PromotionFailed',
+      message: `primary not ready within ${event.spec.progressDeadlineSeconds}s of promoting ${context.revision ?? ''}`,
+    }),
+
+  pauseOnStepVerdict: (context, event) => verdictPause(context, event, 'step'),
+  pauseOnBackgroundVerdict: (context, event) => verdictPause(context, event, 'background'),
+  passStepRun: (context) => same({ ...context, stepRunId: null, stepDone: true }),
+  passBackgroundRun: (context) => same({ ...context, backgroundRunId: null }),
+  pauseByApproval: (context, event) => pause(context, 'Manual', `paused by ${approverOf(event)}`),
+  resume: (context) => resume(context),
+
+  beginPromotion: (context) => beginPromotion(context),
+  notePrimaryReady: (context) => same({ ...context, primaryReady: true }),
+  finishPromotion: (context) => finishPromotion(context),
+
+  adoptRevision: (context, event) =>
+    event.type === 'NewRevision'
+      ? {
+          context: { ...context, revision: event.revision },
+          effects: [{ type: 'promoteTemplateToPrimary', revision: event.revision }],
+        }
+      : same(context),
+  initialize: (context) => ({
+    context,
+    effects: [
+      { type: 'promoteTemplateToPrimary', revision: context.revision },
+      event('Initializing', 'creating primary'),
+    ],
+  }),
+  becomeIdle: (context) => ({
+    context: { ...context, stableRevision: context.revision, canaryWeight: 0, message: null },
+    effects: [
+      weights(0),
+      { type: 'scaleCanary', replicas: 0 },
+      event('Initialized', `primary ready at ${context.revision ?? 'unknown revision'}`),
+    ],
+  }),
+
+  recordApplied: (context, event) => ({ context, effects: applied(context, event) }),
+  reject: (context, event, params) => ({ context, effects: rejected(context, event, params.phase) }),
+
+  /** The spec is the source of truth for suspend; steps or runs it no longer has are let go. */
+  specChanged: (context, event) =>
+    then(event.spec.suspend ? suspend(context) : unsuspend(context), (next) =>
+      reconcileSpec(next, event.spec),
+    ),
+  suspend: (context) => suspend(context),
+  unsuspend: (context) => unsuspend(context),
+  /** In a finished phase the flag is remembered for the next revision, silently. */
+  noteSuspension: (context, event) =>
+    same({
+      ...context,
+      suspended: event.type === 'Suspend' || (event.type !== 'Unsuspend' && event.spec.suspend),
+    }),
+} satisfies {
+  observeClock: Op;
+  startRevision: Op<{ midRollout: boolean }>;
+  reject: Op<{ phase: string }>;
+  [name: string]: Op<never>;
+};
+
+export type OpName = keyof typeof ops;

@@ -1,0 +1,109 @@
+import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import { CANARY_PHASES, type CanaryPhase, type CanarySpec } from '../api/index.ts';
+import { initialContext } from './context.ts';
+import { canaryMachine } from './machine.ts';
+import type { CanaryEvent, Effect, MachineContext, PersistedMachine } from './types.ts';
+
+/** A live xstate snapshot of the canary machine. */
+export type CanarySnapshot = SnapshotFrom<typeof canaryMachine>;
+
+/** The next persisted state and the effects to carry out, in order. */
+export interface Step {
+  readonly state: PersistedMachine;
+  readonly effects: Effect[];
+}
+
+/** The persisted state cannot be restored (not a phase, or not an object). */
+export class MachineStateError extends Error {
+  readonly code = 'MACHINE_STATE_INVALID';
+  constructor(message: string) {
+    super(message);
+    this.name = 'MachineStateError';
+  }
+}
+
+function effectsOf(actions: readonly { type: string; params?: unknown }[]): Effect[] {
+  return actions.filter((action) => action.type === 'effect').map((action) => action.params as Effect);
+}
+
+/** The persisted form of a snapshot: the phase and the context, nothing else. */
+export function persist(snapshot: CanarySnapshot): PersistedMachine {
+  return { value: snapshot.value, context: { ...snapshot.context } };
+}
+
+function isPhase(value: unknown): value is CanaryPhase {
+  return typeof value === 'string' && (CANARY_PHASES as readonly string[]).includes(value);
+}
+
+/**
+ * Restores a snapshot from its persisted form. Fields missing from an older context take their
+ * initial values, so adding a field never strands a Canary.
+ */
+export function restore(persisted: PersistedMachine, spec: CanarySpec): CanarySnapshot {
+  if (typeof persisted !== 'object' || !isPhase(persisted.value)) {
+    throw new MachineStateError(`unknown machine phase ${JSON.stringify(persisted.value)}`);
+  }
+  if (typeof persisted.context !== 'object' || Array.isArray(persisted.context)) {
+    throw new MachineStateError('machine context is not an object');
+  }
+  const saved = persisted.context as Partial<MachineContext>;
+  const context: MachineContext = { ...initialContext(spec, saved.now ?? 0), ...saved };
+  return canaryMachine.resolveState({ value: persisted.value, context });
+}
+
+/** The phase of a snapshot. */
+export function phaseOf(snapshot: CanarySnapshot): CanaryPhase {
+  const value: unknown = snapshot.value;
+  if (!isPhase(value)) throw new MachineStateError(`unknown machine phase ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * Creates the machine for a new Canary: its primary is created from the target's template.
+ * `revision`, when known, is the template hash the primary starts from.
+ */
+export function initialMachine(spec: CanarySpec, now: number, options: { revision?: string } = {}): Step {
+  const [snapshot, actions] = initialTransition(canaryMachine, { spec, now, ...options });
+  return { state: persist(snapshot), effects: effectsOf(actions) };
+}
+
+/**
+ * Advances a live snapshot by one event. Pure and deterministic; `advance` is this plus the
+ * persistence codec.
+ */
+export function advanceSnapshot(
+  snapshot: CanarySnapshot,
+  spec: CanarySpec,
+  event: CanaryEvent,
+): { snapshot: CanarySnapshot; effects: Effect[] } {
+  // A stopped or failed actor would still accept events through transition(): refuse instead.
+  if (snapshot.status !== 'active') return { snapshot, effects: [] };
+  const [next, actions] = transition(canaryMachine, snapshot, { ...event, spec });
+  return { snapshot: next, effects: effectsOf(actions) };
+}
+
+/**
+ * Decides what a Canary does next: restores the persisted state, applies one event under the given
+ * spec and returns the next persisted state with the effects to carry out in order. Pure; restoring
+ * and continuing gives the same result as never having stopped.
+ */
+export function advance(persisted: PersistedMachine, spec: CanarySpec, event: CanaryEvent): Step {
+  const { snapshot, effects } = advanceSnapshot(restore(persisted, spec), spec, event);
+  return { state: persist(snapshot), effects };
+}
+
+/** Applies several events in order, collecting every effect. */
+export function advanceAll(
+  persisted: PersistedMachine,
+  spec: CanarySpec,
+  events: readonly CanaryEvent[],
+): Step {
+  let state = persisted;
+  const effects: Effect[] = [];
+  for (const event of events) {
+    const step = advance(state, spec, event);
+    state = step.state;
+    effects.push(...step.effects);
+  }
+  return { state, effects };
+}

@@ -1,0 +1,94 @@
+import type { CanarySpec, CanaryStep } from '../api/index.ts';
+import { durationToMs } from '../api/index.ts';
+import type { Effect, MachineContext, MachineEvent, StepKind } from './types.ts';
+
+/** The context of a Canary whose primary is being created. */
+export function initialContext(spec: CanarySpec, now: number): MachineContext {
+  return {
+    now,
+    revision: null,
+    stableRevision: null,
+    attempt: 1,
+    stepIndex: 0,
+    stepKind: null,
+    stepStartedAt: null,
+    stepDone: false,
+    stepRunId: null,
+    backgroundRunId: null,
+    backgroundStarted: false,
+    canaryWeight: 0,
+    canaryReady: false,
+    readyWaitSince: null,
+    promotingSince: null,
+    primaryReady: false,
+    pauseReason: null,
+    suspended: spec.suspend,
+    pendingRevision: null,
+    message: null,
+  };
+}
+
+/** The clock after an event: time only moves forward, and only events move it. */
+export function clockAfter(context: MachineContext, event: MachineEvent): number {
+  const now = event.now;
+  return typeof now === 'number' && Number.isFinite(now) && now > context.now ? now : context.now;
+}
+
+/** Applies the event's time to the context. */
+export function withClock(context: MachineContext, event: MachineEvent): MachineContext {
+  const now = clockAfter(context, event);
+  return now === context.now ? context : { ...context, now };
+}
+
+/** The run id of a step's analysis: deterministic, so a restart never starts a duplicate run. */
+export function stepRunIdFor(revision: string, stepIndex: number, attempt: number): string {
+  return `${revision}-s${stepIndex}-a${attempt}`;
+}
+
+/** The run id of a revision's background analysis for one attempt. */
+export function backgroundRunIdFor(revision: string, attempt: number): string {
+  return `${revision}-bg-a${attempt}`;
+}
+
+/** The kind of a step. */
+export function kindOf(step: CanaryStep): StepKind {
+  if ('setWeight' in step) return 'setWeight';
+  if ('analysis' in step) return 'analysis';
+  return step.pause.duration === undefined ? 'approval' : 'pause';
+}
+
+/** The step at the context's index, if the spec still has one there. */
+export function currentStep(context: MachineContext, spec: CanarySpec): CanaryStep | undefined {
+  return spec.steps[context.stepIndex];
+}
+
+/** The step's pause in ms, for a timed pause. */
+export function pauseMsOf(step: CanaryStep | undefined): number | undefined {
+  if (step === undefined || !('pause' in step) || step.pause.duration === undefined) return undefined;
+  return durationToMs(step.pause.duration);
+}
+
+/** Weights as the router takes them: integers in 0..100 that sum to 100. */
+export function weights(canary: number): Effect {
+  const bounded = Math.min(100, Math.max(0, Math.round(Number.isFinite(canary) ? canary : 0)));
+  return { type: 'setWeights', primary: 100 - bounded, canary: bounded };
+}
+
+/** A Kubernetes event for the Canary. */
+export function event(reason: string, message: string, severity: 'Normal' | 'Warning' = 'Normal'): Effect {
+  return { type: 'emitEvent', reason, message, severity };
+}
+
+/** Stops every run the context holds and forgets them. */
+export function stopRuns(context: MachineContext): { context: MachineContext; effects: Effect[] } {
+  const effects: Effect[] = [];
+  if (context.stepRunId !== null) effects.push({ type: 'stopAnalysis', runId: context.stepRunId });
+  if (context.backgroundRunId !== null)
+    effects.push({ type: 'stopAnalysis', runId: context.backgroundRunId });
+  return { context: { ...context, stepRunId: null, backgroundRunId: null }, effects };
+}
+
+/** The machine's clock as an ISO timestamp. */
+export function isoOf(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,31 @@
+/**
+ * The canary state machine: phases, events, guards and effect descriptors. No I/O — the controller
+ * feeds it events and carries out the effects it returns. See docs/state-machine.md.
+ */
+export type {
+  ApprovalInput,
+  CanaryEvent,
+  CanaryEventType,
+  Effect,
+  EffectType,
+  NotifyKind,
+  OnError,
+  PersistedMachine,
+  Verdict,
+  VerdictFields,
+} from './types.ts';
+export {
+  advance,
+  advanceAll,
+  advanceSnapshot,
+  initialMachine,
+  MachineStateError,
+  persist,
+  restore,
+  type CanarySnapshot,
+  type Step,
+} from './advance.ts';
+export { describe, type MachineStatus } from './describe.ts';
+export { computeConditions, type ConditionsInput } from './conditions.ts';
+export { backgroundRunIdFor, stepRunIdFor } from './context.ts';
+export { canaryMachine, type CanaryMachine } from './machine.ts';

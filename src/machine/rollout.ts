@@ -1,0 +1,202 @@
+import type { CanarySpec, PauseReason } from '../api/index.ts';
+import { event, stopRuns, weights } from './context.ts';
+import type { Effect, MachineContext, Outcome, VerdictFields } from './types.ts';
+
+/** Starts a revision at step 0: the canary is scaled up first, steps follow in eventless checks. */
+export function startRevision(
+  context: MachineContext,
+  options: { revision: string; attempt: number; midRollout: boolean },
+): Outcome {
+  const effects: Effect[] = [];
+  let next = context;
+  if (options.midRollout) {
+    // The old canary must stop taking traffic before anything else happens.
+    effects.push(weights(0));
+    const stopped = stopRuns(next);
+    next = stopped.context;
+    effects.push(...stopped.effects);
+  }
+  const what =
+    options.attempt > 1 ? `retrying ${options.revision} (attempt ${options.attempt})` : options.revision;
+  effects.push({ type: 'scaleCanary', toTarget: true }, event('NewRevision', `rolling out ${what}`), {
+    type: 'notify',
+    kind: 'RolloutStarted',
+    message: `rolling out ${what}`,
+  });
+  return {
+    context: {
+      ...next,
+      revision: options.revision,
+      attempt: options.attempt,
+      stepIndex: 0,
+      stepKind: null,
+      stepStartedAt: null,
+      stepDone: false,
+      stepRunId: null,
+      backgroundRunId: null,
+      backgroundStarted: false,
+      canaryWeight: 0,
+      canaryReady: false,
+      readyWaitSince: next.now,
+      promotingSince: null,
+      primaryReady: false,
+      pauseReason: null,
+      pendingRevision: null,
+      message: null,
+    },
+    effects,
+  };
+}
+
+/**
+ * Ends a rollout badly. Traffic goes back to primary first, then the canary is scaled down after the
+ * grace period and its runs are stopped.
+ */
+export function endRollout(
+  context: MachineContext,
+  spec: CanarySpec,
+  options: { outcome: 'Aborted' | 'Failed'; reason: string; message: string },
+): Outcome {
+  const stopped = stopRuns(context);
+  const effects: Effect[] = [
+    weights(0),
+    { type: 'scaleCanaryDownAfter', seconds: spec.abortScaleDownDelaySeconds },
+    ...stopped.effects,
+    event(options.reason, options.message, 'Warning'),
+    { type: 'notify', kind: options.outcome, message: options.message },
+  ];
+  return {
+    context: {
+      ...stopped.context,
+      canaryWeight: 0,
+      pauseReason: null,
+      promotingSince: null,
+      readyWaitSince: null,
+      pendingRevision: null,
+      message: options.message,
+    },
+    effects,
+  };
+}
+
+/** Enters Promoting: analysis is over, the canary's template is copied into primary. */
+export function beginPromotion(context: MachineContext): Outcome {
+  const stopped = stopRuns(context);
+  const message = `promoting ${context.revision ?? ''} to primary`;
+  return {
+    context: {
+      ...stopped.context,
+      promotingSince: context.now,
+      primaryReady: false,
+      pauseReason: null,
+      readyWaitSince: null,
+      message: null,
+    },
+    effects: [
+      ...stopped.effects,
+      { type: 'promoteTemplateToPrimary', revision: context.revision },
+      event('Promoting', message),
+      { type: 'notify', kind: 'Promoting', message },
+    ],
+  };
+}
+
+/** The promoted primary is ready: all traffic to primary, the canary scaled to zero. */
+export function finishPromotion(context: MachineContext): Outcome {
+  const message = `${context.revision ?? ''} promoted`;
+  return {
+    context: {
+      ...context,
+      stableRevision: context.revision,
+      canaryWeight: 0,
+      promotingSince: null,
+      primaryReady: false,
+      message: null,
+    },
+    effects: [
+      weights(0),
+      { type: 'scaleCanary', replicas: 0 },
+      event('Succeeded', message),
+      { type: 'notify', kind: 'Succeeded', message },
+    ],
+  };
+}
+
+/** The target went back to the stable template: no canary is needed any more. */
+export function returnToStable(context: MachineContext): Outcome {
+  const stopped = stopRuns(context);
+  return {
+    context: {
+      ...stopped.context,
+      revision: context.stableRevision,
+      stepIndex: 0,
+      stepKind: null,
+      stepStartedAt: null,
+      stepDone: false,
+      canaryWeight: 0,
+      canaryReady: false,
+      readyWaitSince: null,
+      promotingSince: null,
+      pauseReason: null,
+      pendingRevision: null,
+      message: null,
+    },
+    effects: [
+      weights(0),
+      ...stopped.effects,
+      { type: 'scaleCanary', replicas: 0 },
+      event('RevertedToStable', `target is back at stable revision ${context.stableRevision ?? ''}`),
+    ],
+  };
+}
+
+/** Pauses with a reason; the rollout continues only on an approval. */
+export function pause(context: MachineContext, reason: PauseReason, message: string): Outcome {
+  return {
+    context: { ...context, pauseReason: reason, message },
+    effects: [
+      event('Paused', message, reason === 'Manual' ? 'Normal' : 'Warning'),
+      { type: 'notify', kind: 'Paused', message },
+    ],
+  };
+}
+
+/**
+ * Leaves a pause. An approval pause step is thereby done; the readiness deadline restarts because time
+ * spent paused is never held against the canary (AR #3534).
+ */
+export function resume(context: MachineContext): Outcome {
+  return {
+    context: {
+      ...context,
+      pauseReason: null,
+      message: null,
+      stepDone: context.stepDone || context.stepKind === 'approval',
+      readyWaitSince: context.readyWaitSince === null ? null : context.now,
+    },
+    effects: [event('Resumed', `resumed ${context.revision ?? ''} at step ${context.stepIndex + 1}`)],
+  };
+}
+
+/** What a verdict means for the rollout. */
+export type VerdictMeaning = { kind: 'pass' } | { kind: 'abort' } | { kind: 'pause'; reason: PauseReason };
+
+/** Failed aborts; Error aborts unless its policy is Pause; Inconclusive pauses. */
+export function meaningOf(verdict: VerdictFields): VerdictMeaning {
+  switch (verdict.verdict) {
+    case 'Successful':
+      return { kind: 'pass' };
+    case 'Failed':
+      return { kind: 'abort' };
+    case 'Inconclusive':
+      return { kind: 'pause', reason: 'InconclusiveAnalysis' };
+    case 'Error':
+      return verdict.onError === 'Pause' ? { kind: 'pause', reason: 'AnalysisError' } : { kind: 'abort' };
+  }
+}
+
+/** A human-readable account of a verdict. */
+export function describeVerdict(verdict: VerdictFields): string {
+  const detail = verdict.message === undefined ? '' : `: ${verdict.message}`;
+  return `analysis run ${verdict.runId} ${verdict.verdict}${detail}`;
+}
