@@ -1,0 +1,238 @@
+import { describe, expect, it } from 'vitest';
+import { KubeClient } from './client.ts';
+import type { KubeClock } from './clock.ts';
+import { LeaderElector } from './leader-elector.ts';
+import type { KubeRequest, KubeResponse, KubeTransport } from './transport.ts';
+import type { KubeObject } from './types.ts';
+
+/** A clock that only moves when the test says so. */
+class ManualClock implements KubeClock {
+  t = 1_700_000_000_000;
+  readonly #timers = new Set<{ at: number; fire: () => void }>();
+
+  now = (): number => this.t;
+
+  sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+    new Promise((resolve) => {
+      if (signal?.aborted === true) {
+        resolve();
+        return;
+      }
+      const onAbort = (): void => {
+        this.#timers.delete(timer);
+        resolve();
+      };
+      const timer = {
+        at: this.t + ms,
+        fire: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      this.#timers.add(timer);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+
+  /** Moves time forward in small steps, letting every woken task run, checking `each` per step. */
+  async advance(ms: number, each: () => void = () => undefined): Promise<void> {
+    const end = this.t + ms;
+    while (this.t < end) {
+      this.t = Math.min(end, this.t + 10);
+      for (const timer of [...this.#timers]) {
+        if (timer.at <= this.t) {
+          this.#timers.delete(timer);
+          timer.fire();
+        }
+      }
+      await settle();
+      each();
+    }
+  }
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 30; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** One Lease held in memory with optimistic concurrency, as the API server does it. */
+class LeaseServer {
+  lease: KubeObject | undefined;
+  #rv = 0;
+
+  handle(req: KubeRequest): KubeResponse {
+    const conflict = (reason: string): KubeResponse => ({
+      status: 409,
+      headers: {},
+      body: { kind: 'Status', code: 409, reason, message: reason },
+    });
+    if (req.method === 'GET') {
+      return this.lease === undefined
+        ? { status: 404, headers: {}, body: { kind: 'Status', code: 404, reason: 'NotFound' } }
+        : { status: 200, headers: {}, body: structuredClone(this.lease) };
+    }
+    const body = structuredClone(req.body) as KubeObject;
+    if (req.method === 'POST') {
+      if (this.lease !== undefined) return conflict('AlreadyExists');
+    } else if (body.metadata.resourceVersion !== this.lease?.metadata.resourceVersion) {
+      return conflict('Conflict');
+    }
+    body.metadata.resourceVersion = String(++this.#rv);
+    this.lease = body;
+    return { status: 200, headers: {}, body: structuredClone(body) };
+  }
+
+  /** A contender's view of the server; `partitioned` cuts it off. */
+  connect(): KubeTransport & { partitioned: boolean; sent: number } {
+    const view = {
+      partitioned: false,
+      sent: 0,
+      send: (req: KubeRequest): Promise<KubeResponse> => {
+        view.sent++;
+        if (view.partitioned) return Promise.reject(new Error('connect ECONNREFUSED'));
+        return Promise.resolve(this.handle(req));
+      },
+      watch: () => Promise.reject(new Error('unused')),
+    };
+    return view;
+  }
+}
+
+function contender(server: LeaseServer, clock: ManualClock, identity: string) {
+  const transport = server.connect();
+  const log: string[] = [];
+  const elector = new LeaderElector({
+    client: new KubeClient({ transport, clock, retry: { maxAttempts: 1 } }),
+    namespace: 'serin-system',
+    name: 'serin',
+    identity,
+    leaseDurationMs: 3000,
+    renewDeadlineMs: 2000,
+    retryPeriodMs: 500,
+    clock,
+    onStartedLeading: () => log.push(`start@${clock.t}`),
+    onStoppedLeading: () => log.push(`stop@${clock.t}`),
+  });
+  return { elector, transport, log, identity };
+}
+
+describe('LeaderElector', () => {
+  it('lets exactly one of two contenders lead', async () => {
+    const clock = new ManualClock();
+    const server = new LeaseServer();
+    const a = contender(server, clock, 'a');
+    const b = contender(server, clock, 'b');
+    a.elector.start();
+    b.elector.start();
+    let leaders = 0;
+    await clock.advance(10_000, () => {
+      const n = [a, b].filter((c) => c.elector.isLeader()).length;
+      expect(n).toBeLessThanOrEqual(1);
+      leaders = n;
+    });
+    expect(leaders).toBe(1);
+    const holder = (server.lease?.spec as { holderIdentity: string }).holderIdentity;
+    expect([a, b].find((c) => c.elector.isLeader())?.identity).toBe(holder);
+    await Promise.all([a.elector.stop(), b.elector.stop()]);
+  });
+
+  it('fences a leader that cannot renew before anyone else can take over', async () => {
+    const clock = new ManualClock();
+    const server = new LeaseServer();
+    const a = contender(server, clock, 'a');
+    a.elector.start();
+    await clock.advance(100);
+    expect(a.elector.isLeader()).toBe(true);
+    const b = contender(server, clock, 'b');
+    b.elector.start();
+    await clock.advance(1000);
+    const termSignal = a.elector.signal;
+
+    a.transport.partitioned = true;
+    const partitionedAt = clock.t;
+    let fencedAt: number | undefined;
+    let takenAt: number | undefined;
+    await clock.advance(6000, () => {
+      expect(a.elector.isLeader() && b.elector.isLeader()).toBe(false);
+      if (fencedAt === undefined && termSignal.aborted) fencedAt = clock.t;
+      if (takenAt === undefined && b.elector.isLeader()) takenAt = clock.t;
+    });
+    expect(fencedAt).toBeDefined();
+    expect(takenAt).toBeDefined();
+    // Fenced within the renew deadline of the partition, and strictly before b led.
+    expect(fencedAt! - partitionedAt).toBeLessThanOrEqual(2000);
+    expect(fencedAt!).toBeLessThan(takenAt!);
+    expect(a.log).toContain(`stop@${fencedAt!}`);
+    await Promise.all([a.elector.stop(), b.elector.stop()]);
+  });
+
+  it('refuses to send writes with the signal of a term that ended', async () => {
+    const clock = new ManualClock();
+    const server = new LeaseServer();
+    const a = contender(server, clock, 'a');
+    a.elector.start();
+    await clock.advance(100);
+    const signal = a.elector.signal;
+    a.transport.partitioned = true;
+    await clock.advance(2500);
+    a.transport.partitioned = false;
+    const before = a.transport.sent;
+    const client = new KubeClient({ transport: a.transport, clock });
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'x', name: 'y' };
+    await expect(client.mergePatch(ref, { data: {} }, { signal })).rejects.toMatchObject({
+      code: 'Aborted',
+    });
+    expect(a.transport.sent).toBe(before);
+    await a.elector.stop();
+  });
+
+  it('hands the lease over at once on stop instead of making others wait for expiry', async () => {
+    const clock = new ManualClock();
+    const server = new LeaseServer();
+    const a = contender(server, clock, 'a');
+    a.elector.start();
+    await clock.advance(100);
+    const b = contender(server, clock, 'b');
+    b.elector.start();
+    await clock.advance(600);
+    await a.elector.stop();
+    expect(a.elector.isLeader()).toBe(false);
+    // b polls every retry period (500ms + jitter); a released, so it should not need 3s of expiry.
+    await clock.advance(1200);
+    expect(b.elector.isLeader()).toBe(true);
+    await b.elector.stop();
+  });
+
+  it('stops leading at once when a renewal finds the lease taken by someone else', async () => {
+    const clock = new ManualClock();
+    const server = new LeaseServer();
+    const a = contender(server, clock, 'a');
+    a.elector.start();
+    await clock.advance(100);
+    // Someone force-takes the lease (e.g. an operator editing it).
+    const lease = server.lease!;
+    server.handle({
+      method: 'PUT',
+      path: '',
+      body: { ...lease, spec: { ...(lease.spec as object), holderIdentity: 'intruder' } },
+    });
+    await clock.advance(600);
+    expect(a.elector.isLeader()).toBe(false);
+    expect(a.log.filter((l) => l.startsWith('stop'))).toHaveLength(1);
+    await a.elector.stop();
+  });
+
+  it('rejects a renew deadline that is not shorter than the lease', () => {
+    const server = new LeaseServer();
+    expect(
+      () =>
+        new LeaderElector({
+          client: new KubeClient({ transport: server.connect() }),
+          namespace: 'n',
+          name: 'l',
+          identity: 'x',
+          leaseDurationMs: 1000,
+          renewDeadlineMs: 1000,
+        }),
+    ).toThrow(RangeError);
+  });
+});
