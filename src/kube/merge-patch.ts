@@ -17,12 +17,17 @@ export function createMergePatch(from: unknown, to: unknown): unknown {
   }
   const patch: Record<string, unknown> = {};
   for (const key of Object.keys(from)) {
-    if (!(key in to) || to[key] === undefined) patch[key] = null;
+    if (!Object.hasOwn(to, key) || to[key] === undefined) setOwn(patch, key, null);
   }
   for (const [key, value] of Object.entries(to)) {
     if (value === undefined) continue;
-    const sub = key in from ? createMergePatch(from[key], value) : value;
-    if (sub !== undefined) patch[key] = sub;
+    const sub = Object.hasOwn(from, key) ? createMergePatch(from[key], value) : value;
+    if (sub !== undefined) setOwn(patch, key, sub);
   }
   return Object.keys(patch).length === 0 ? undefined : patch;
+}
+
+/** Defines an own property, so a key such as `__proto__` stays data instead of a prototype change. */
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
