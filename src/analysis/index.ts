@@ -14,3 +14,41 @@ export {
   type ResultShape,
 } from './conditions.ts';
 export { checkPromqlSyntax, type PromqlSyntaxError } from './promql-syntax.ts';
+export {
+  ERROR_RETRY_MS,
+  assessMetric,
+  effectiveCount,
+  isCompleted,
+  scheduleProblems,
+  type MetricAssessment,
+} from './assessment.ts';
+export {
+  DEFAULT_HISTORY_LIMIT,
+  dueMeasurements,
+  mergeMetrics,
+  nextDueAt,
+  recordMeasurement,
+  runPhase,
+  startRun,
+  terminateRun,
+  type MeasurementOutcome,
+  type MergeResult,
+  type RecordOptions,
+  type StartRunInput,
+} from './run.ts';
+export {
+  applyConditions,
+  measure,
+  type JudgeRunner,
+  type MeasureContext,
+  type ResolvedArgs,
+} from './measure.ts';
+export {
+  builtinArgsFor,
+  mergeDeclaredArgs,
+  resolveArgs,
+  type ArgsResult,
+  type BuiltinArgValues,
+  type ResolveArgsInput,
+} from './args.ts';
+export { formatNumber, formatValue, parseValue } from './values.ts';

@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import { fakeProvider, metric } from '../../test/analysis/helpers.ts';
+import type { QueryOutcome } from '../ports/index.ts';
+import { applyConditions, measure, type ResolvedArgs } from './measure.ts';
+
+const NOW = Date.parse('2025-01-01T00:00:00Z');
+const ARGS: ResolvedArgs = { values: { 'args.svc': 'api', 'canary.namespace': 'shop' }, secrets: [] };
+const value = (v: number | number[]): QueryOutcome => ({ kind: 'value', value: v });
+
+describe('measure', () => {
+  it('renders args into the query and judges the value', async () => {
+    const provider = fakeProvider(() => value(0.01));
+    const m = metric({
+      provider: {
+        prometheus: { address: 'http://p', query: 'x{s="{{args.svc}}",ns="{{canary.namespace}}"}' },
+      },
+    });
+    const out = await measure(m, { provider, args: ARGS, now: NOW });
+    expect(provider.queries).toEqual([{ query: 'x{s="api",ns="shop"}' }]);
+    expect(out).toEqual({ phase: 'Successful', value: '0.01', startedAt: NOW, finishedAt: NOW });
+  });
+
+  it('is an Error, without querying, when the query has an unknown placeholder', async () => {
+    const provider = fakeProvider(() => value(0));
+    const m = metric({ provider: { prometheus: { address: 'http://p', query: 'x{s="{{args.nope}}"}' } } });
+    const out = await measure(m, { provider, args: ARGS, now: NOW });
+    expect(out.phase).toBe('Error');
+    expect(out.message).toContain('args.nope');
+    expect(provider.queries).toEqual([]);
+  });
+
+  it('evaluates the queries at the given time in backtests', async () => {
+    const provider = fakeProvider(() => value(0));
+    await measure(metric(), { provider, args: ARGS, now: NOW, at: NOW - 3_600_000 });
+    expect(provider.queries[0]?.time).toBe(NOW - 3_600_000);
+  });
+
+  it('is an Error with the provider message when the query fails', async () => {
+    const provider = fakeProvider(() => ({
+      kind: 'error',
+      errorKind: 'unreachable',
+      message: 'cannot reach Prometheus: ECONNREFUSED',
+    }));
+    const out = await measure(metric(), { provider, args: ARGS, now: NOW });
+    expect(out).toMatchObject({ phase: 'Error', message: 'cannot reach Prometheus: ECONNREFUSED' });
+  });
+
+  it('is Inconclusive on no data by default, never Successful', async () => {
+    const provider = fakeProvider(() => ({ kind: 'noData', reason: 'empty vector' }));
+    const out = await measure(metric(), { provider, args: ARGS, now: NOW });
+    expect(out).toMatchObject({ phase: 'Inconclusive', message: 'no data: empty vector' });
+  });
+
+  it('is Failed on no data when noData is Failed', async () => {
+    const provider = fakeProvider(() => ({ kind: 'noData', reason: 'NaN' }));
+    const out = await measure(metric({ noData: 'Failed' }), { provider, args: ARGS, now: NOW });
+    expect(out.phase).toBe('Failed');
+  });
+
+  it('passes a multi-series vector to the conditions as a list', async () => {
+    const provider = fakeProvider(() => value([0.01, 0.2]));
+    const out = await measure(metric({ successCondition: 'result.all(x, x < 0.05)' }), {
+      provider,
+      args: ARGS,
+      now: NOW,
+    });
+    expect(out).toMatchObject({ phase: 'Failed', value: '[0.01, 0.2]' });
+  });
+
+  it('records +Inf as text', async () => {
+    const provider = fakeProvider(() => value(Infinity));
+    const out = await measure(metric(), { provider, args: ARGS, now: NOW });
+    expect(out).toMatchObject({ phase: 'Failed', value: '+Inf' });
+  });
+
+  it('removes Secret-backed argument values from messages', async () => {
+    const provider = fakeProvider((q) => ({ kind: 'error', errorKind: 'http', message: `bad query ${q}` }));
+    const m = metric({ provider: { prometheus: { address: 'http://p', query: 'x{t="{{args.tok}}"}' } } });
+    const out = await measure(m, {
+      provider,
+      args: { values: { 'args.tok': 'hunter2' }, secrets: ['hunter2'] },
+      now: NOW,
+    });
+    expect(out.message).toBe('bad query x{t="*****"}');
+  });
+
+  it('is an Error for a judge metric when no judge is available', async () => {
+    const m = metric({
+      provider: {
+        judge: { prometheus: { address: 'http://p' }, baselineQuery: 'a', canaryQuery: 'b' },
+      },
+    });
+    const out = await measure(m, { provider: fakeProvider(() => value(0)), args: ARGS, now: NOW });
+    expect(out.phase).toBe('Error');
+  });
+
+  it('judges a judge metric score with the conditions', async () => {
+    const m = metric({
+      successCondition: 'result >= 80',
+      provider: { judge: { prometheus: { address: 'http://p' }, baselineQuery: 'a', canaryQuery: 'b' } },
+    });
+    const out = await measure(m, {
+      provider: fakeProvider(() => value(0)),
+      args: ARGS,
+      now: NOW,
+      judge: () => Promise.resolve(value(92)),
+    });
+    expect(out).toMatchObject({ phase: 'Successful', value: '92' });
+  });
+});
+
+describe('the low-traffic guard (minTraffic)', () => {
+  const guarded = metric({
+    minTraffic: { query: 'sum(rate(req{s="{{args.svc}}"}[1m]))', min: 100 },
+  });
+
+  function provider(traffic: QueryOutcome, result: QueryOutcome = value(0.5)) {
+    return fakeProvider((q) => (q.startsWith('sum(rate(req') ? traffic : result));
+  }
+
+  it('is Inconclusive below the minimum, with the traffic in the message, and never judges', async () => {
+    const p = provider(value(37));
+    const out = await measure(guarded, { provider: p, args: ARGS, now: NOW });
+    expect(out).toMatchObject({ phase: 'Inconclusive', message: 'insufficient traffic: 37 < 100' });
+    expect(p.queries.map((q) => q.query)).toEqual(['sum(rate(req{s="api"}[1m]))']);
+  });
+
+  it('is Inconclusive when the guard query has no data', async () => {
+    const out = await measure(guarded, {
+      provider: provider({ kind: 'noData', reason: 'empty' }),
+      args: ARGS,
+      now: NOW,
+    });
+    expect(out).toMatchObject({ phase: 'Inconclusive', message: 'insufficient traffic: no data < 100' });
+  });
+
+  it('adds up several series of the guard query', async () => {
+    const out = await measure(guarded, {
+      provider: provider(value([60, 50]), value(0.01)),
+      args: ARGS,
+      now: NOW,
+    });
+    expect(out.phase).toBe('Successful');
+  });
+
+  it('is an Error when the guard query fails', async () => {
+    const out = await measure(guarded, {
+      provider: provider({ kind: 'error', errorKind: 'timeout', message: 'slow' }),
+      args: ARGS,
+      now: NOW,
+    });
+    expect(out).toMatchObject({ phase: 'Error', message: 'minTraffic query failed: slow' });
+  });
+
+  it('judges the measurement at or above the minimum', async () => {
+    const out = await measure(guarded, { provider: provider(value(100), value(0.5)), args: ARGS, now: NOW });
+    expect(out).toMatchObject({ phase: 'Failed', value: '0.5' });
+  });
+});
+
+describe('conditions', () => {
+  it('fails when only success is given and it is false', () => {
+    expect(applyConditions({ successCondition: 'result < 1' }, 2).phase).toBe('Failed');
+  });
+
+  it('succeeds when only success is given and it is true', () => {
+    expect(applyConditions({ successCondition: 'result < 1' }, 0).phase).toBe('Successful');
+  });
+
+  it('succeeds when only failure is given and it is false', () => {
+    expect(applyConditions({ failureCondition: 'result > 1' }, 0).phase).toBe('Successful');
+  });
+
+  it('fails when only failure is given and it is true', () => {
+    expect(applyConditions({ failureCondition: 'result > 1' }, 2).phase).toBe('Failed');
+  });
+
+  it('is Inconclusive when both are given and neither matches', () => {
+    expect(applyConditions({ successCondition: 'result < 1', failureCondition: 'result > 5' }, 3).phase).toBe(
+      'Inconclusive',
+    );
+  });
+
+  it('lets failure win when both match', () => {
+    expect(
+      applyConditions({ successCondition: 'result < 10', failureCondition: 'result > 1' }, 3).phase,
+    ).toBe('Failed');
+  });
+
+  it('is Inconclusive when neither is given', () => {
+    expect(applyConditions({}, 3).phase).toBe('Inconclusive');
+  });
+
+  it('is an Error, never a success, when evaluation fails', () => {
+    expect(applyConditions({ successCondition: 'result[2] < 1' }, [0.1]).phase).toBe('Error');
+    expect(applyConditions({ failureCondition: 'result[2] > 1' }, [0.1]).phase).toBe('Error');
+  });
+
+  it('renders args in conditions', () => {
+    const out = applyConditions({ successCondition: 'result < {{args.max}}' }, 0.5, { 'args.max': '1.0' });
+    expect(out.phase).toBe('Successful');
+  });
+});

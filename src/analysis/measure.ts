@@ -1,0 +1,199 @@
+import type {
+  JudgeProvider,
+  MeasurementPhase,
+  Metric,
+  MinTraffic,
+  PrometheusProvider,
+} from '../api/index.ts';
+import type { MetricProvider, QueryOutcome } from '../ports/index.ts';
+import { evaluateCondition } from './conditions.ts';
+import type { MeasurementOutcome } from './run.ts';
+import { renderTemplate } from './templating.ts';
+import { formatNumber, formatValue } from './values.ts';
+
+/**
+ * One measurement of one metric: render the query, run the low-traffic guard, query, apply the
+ * noData policy, judge the value with the CEL conditions. Never throws; every failure is an
+ * Error measurement with a message (secret argument values redacted).
+ */
+
+/** Argument values keyed by placeholder (`args.x`, `canary.name`), and which of them are secret. */
+export interface ResolvedArgs {
+  readonly values: Readonly<Record<string, string>>;
+  /** Values read from Secrets; removed from every message. */
+  readonly secrets: readonly string[];
+}
+
+/** Runs a judge metric and returns its score as the measurement's `result`. */
+export type JudgeRunner = (request: {
+  readonly provider: JudgeProvider;
+  readonly args: ResolvedArgs;
+  readonly namespace?: string;
+  readonly at?: number;
+}) => Promise<QueryOutcome>;
+
+/** What `measure` needs besides the metric. */
+export interface MeasureContext {
+  readonly provider: MetricProvider;
+  readonly args: ResolvedArgs;
+  /** The measurement's start time, epoch ms. */
+  readonly now: number;
+  /** Backtests: evaluate the queries at this time instead of the server's now. */
+  readonly at?: number;
+  /** Namespace whose Secrets the connection may read. */
+  readonly namespace?: string;
+  /** Reads the finish time; defaults to `now` (backtests, tests). */
+  readonly finishedAt?: () => number;
+  readonly judge?: JudgeRunner;
+}
+
+type Verdict = { phase: MeasurementPhase; value?: string; message?: string };
+
+/** Takes one measurement of `metric`. */
+export async function measure(metric: Metric, context: MeasureContext): Promise<MeasurementOutcome> {
+  const verdict = await measureVerdict(metric, context);
+  const message =
+    verdict.message === undefined ? undefined : redactAll(verdict.message, context.args.secrets);
+  return {
+    phase: verdict.phase,
+    ...(verdict.value === undefined ? {} : { value: verdict.value }),
+    ...(message === undefined ? {} : { message }),
+    startedAt: context.now,
+    finishedAt: context.finishedAt?.() ?? context.now,
+  };
+}
+
+async function measureVerdict(metric: Metric, context: MeasureContext): Promise<Verdict> {
+  if ('judge' in metric.provider) {
+    if (context.judge === undefined)
+      return { phase: 'Error', message: 'judge metrics need the judge, which is not available here' };
+    const outcome = await context.judge({
+      provider: metric.provider.judge,
+      args: context.args,
+      ...(context.namespace === undefined ? {} : { namespace: context.namespace }),
+      ...(context.at === undefined ? {} : { at: context.at }),
+    });
+    return judgeOutcome(metric, outcome, context.args.values);
+  }
+  const prometheus = metric.provider.prometheus;
+  if (metric.minTraffic) {
+    const guard = await trafficGuard(metric.minTraffic, prometheus, context);
+    if (guard !== undefined) return guard;
+  }
+  const query = renderTemplate(prometheus.query, context.args.values);
+  if (!query.ok) return { phase: 'Error', message: `query: ${query.error}` };
+  const outcome = await context.provider.instantQuery(queryRequest(prometheus, query.value, context));
+  return judgeOutcome(metric, outcome, context.args.values);
+}
+
+function queryRequest(prometheus: PrometheusProvider, query: string, context: MeasureContext) {
+  return {
+    connection: prometheus,
+    query,
+    ...(context.namespace === undefined ? {} : { namespace: context.namespace }),
+    ...(context.at === undefined ? {} : { time: context.at }),
+  };
+}
+
+/** Inconclusive below the minimum, an Error when the guard query fails, undefined to proceed. */
+async function trafficGuard(
+  guard: MinTraffic,
+  prometheus: PrometheusProvider,
+  context: MeasureContext,
+): Promise<Verdict | undefined> {
+  const query = renderTemplate(guard.query, context.args.values);
+  if (!query.ok) return { phase: 'Error', message: `minTraffic query: ${query.error}` };
+  const outcome = await context.provider.instantQuery(queryRequest(prometheus, query.value, context));
+  switch (outcome.kind) {
+    case 'error':
+      return { phase: 'Error', message: `minTraffic query failed: ${outcome.message}` };
+    case 'noData':
+      return { phase: 'Inconclusive', message: `insufficient traffic: no data < ${formatNumber(guard.min)}` };
+    case 'value': {
+      // Several series (one per pod, say) add up to the traffic the canary received.
+      const traffic = Array.isArray(outcome.value)
+        ? outcome.value.filter((v) => !Number.isNaN(v)).reduce((a, b) => a + b, 0)
+        : outcome.value;
+      if (traffic < guard.min) {
+        return {
+          phase: 'Inconclusive',
+          value: formatValue(outcome.value),
+          message: `insufficient traffic: ${formatNumber(traffic)} < ${formatNumber(guard.min)}`,
+        };
+      }
+      return undefined;
+    }
+  }
+}
+
+function judgeOutcome(
+  metric: Metric,
+  outcome: QueryOutcome,
+  values: Readonly<Record<string, string>>,
+): Verdict {
+  switch (outcome.kind) {
+    case 'error':
+      return { phase: 'Error', message: outcome.message };
+    case 'noData':
+      return { phase: metric.noData, message: `no data: ${outcome.reason}` };
+    case 'value':
+      return { value: formatValue(outcome.value), ...applyConditions(metric, outcome.value, values) };
+  }
+}
+
+type Rendered = { ok: true; success?: string; failure?: string } | { ok: false; error: string };
+
+function renderConditions(
+  metric: Pick<Metric, 'successCondition' | 'failureCondition'>,
+  values: Readonly<Record<string, string>>,
+): Rendered {
+  const rendered: { success?: string; failure?: string } = {};
+  for (const [key, field] of [
+    ['success', 'successCondition'],
+    ['failure', 'failureCondition'],
+  ] as const) {
+    const condition = metric[field];
+    if (condition === undefined) continue;
+    const out = renderTemplate(condition, values);
+    if (!out.ok) return { ok: false, error: `${field}: ${out.error}` };
+    rendered[key] = out.value;
+  }
+  return { ok: true, ...rendered };
+}
+
+/**
+ * The condition rules: failure is checked first; only success given → false fails; only failure
+ * given → false succeeds; both given and neither matches → Inconclusive; neither → Inconclusive.
+ * An evaluation error is an Error, never a success.
+ */
+export function applyConditions(
+  metric: Pick<Metric, 'successCondition' | 'failureCondition'>,
+  result: number | number[],
+  values: Readonly<Record<string, string>> = {},
+): Verdict {
+  const rendered = renderConditions(metric, values);
+  if (!rendered.ok) return { phase: 'Error', message: rendered.error };
+  const { success, failure } = rendered;
+  if (success === undefined && failure === undefined) {
+    return { phase: 'Inconclusive', message: 'no successCondition or failureCondition' };
+  }
+  if (failure !== undefined) {
+    const failed = evaluateCondition(failure, result);
+    if (!failed.ok) return { phase: 'Error', message: `failureCondition: ${failed.error}` };
+    if (failed.value) return { phase: 'Failed', message: `failureCondition met: ${failure}` };
+    if (success === undefined) return { phase: 'Successful' };
+  }
+  if (success === undefined) return { phase: 'Inconclusive' };
+  const succeeded = evaluateCondition(success, result);
+  if (!succeeded.ok) return { phase: 'Error', message: `successCondition: ${succeeded.error}` };
+  if (succeeded.value) return { phase: 'Successful' };
+  return failure === undefined
+    ? { phase: 'Failed', message: `successCondition not met: ${success}` }
+    : { phase: 'Inconclusive', message: 'neither successCondition nor failureCondition met' };
+}
+
+function redactAll(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret !== '') out = out.split(secret).join('*****');
+  return out;
+}
