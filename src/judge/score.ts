@@ -1,0 +1,71 @@
+import { JudgeError } from './errors.ts';
+import type { Classification } from './types.ts';
+
+/** One judged metric as the score sees it. */
+export interface ScoreInput {
+  /** Shown in the reason when a critical metric fails. */
+  readonly name?: string | undefined;
+  readonly result: { readonly classification: Classification };
+  /** Relative weight (>= 0). */
+  readonly weight: number;
+  /** A critical metric that is not Pass forces the score to 0. */
+  readonly critical: boolean;
+}
+
+/** Score thresholds on the 0-100 scale, Kayenta-style (e.g. pass 95, marginal 75). */
+export interface ScoreThresholds {
+  readonly pass: number;
+  readonly marginal: number;
+}
+
+export type ScoreVerdict = 'Successful' | 'Inconclusive' | 'Failed';
+
+/** The combined outcome of several judged metrics. */
+export interface Score {
+  /** 0-100: the weighted share of metrics that passed. */
+  readonly score: number;
+  readonly verdict: ScoreVerdict;
+  readonly reason: string;
+}
+
+function verdictFor(score: number, thresholds: ScoreThresholds): ScoreVerdict {
+  if (score >= thresholds.pass) return 'Successful';
+  return score >= thresholds.marginal ? 'Inconclusive' : 'Failed';
+}
+
+/**
+ * Scores judged metrics: 100 · Σ weight of Pass metrics / Σ weight, mapped to Successful at or
+ * above `pass`, Inconclusive at or above `marginal`, Failed below. NoData and Error count as not
+ * passed. A critical metric that is not Pass makes the score 0. With no weight at all (no metrics,
+ * or all weights 0) the verdict is Inconclusive: nothing was shown to pass.
+ *
+ * @throws JudgeError (E_JUDGE_THRESHOLDS) when the thresholds or weights are unusable.
+ */
+export function scoreMetrics(results: readonly ScoreInput[], thresholds: ScoreThresholds): Score {
+  const { pass, marginal } = thresholds;
+  if (!(marginal >= 0 && pass <= 100 && marginal <= pass)) {
+    throw new JudgeError(
+      'E_JUDGE_THRESHOLDS',
+      `need 0 <= marginal <= pass <= 100, got ${marginal} and ${pass}`,
+    );
+  }
+  if (results.some((r) => !(r.weight >= 0) || !Number.isFinite(r.weight))) {
+    throw new JudgeError('E_JUDGE_THRESHOLDS', 'metric weights must be finite and >= 0');
+  }
+  const failedCritical = results.find((r) => r.critical && r.result.classification !== 'Pass');
+  if (failedCritical) {
+    const who = failedCritical.name ?? 'a critical metric';
+    return { score: 0, verdict: 'Failed', reason: `${who} is ${failedCritical.result.classification}` };
+  }
+  const total = results.reduce((sum, r) => sum + r.weight, 0);
+  if (total === 0) return { score: 0, verdict: 'Inconclusive', reason: 'no weighted metrics to score' };
+  const passed = results.reduce((sum, r) => sum + (r.result.classification === 'Pass' ? r.weight : 0), 0);
+  const score = (100 * passed) / total;
+  const verdict = verdictFor(score, thresholds);
+  const notPassed = results.filter((r) => r.result.classification !== 'Pass').length;
+  return {
+    score,
+    verdict,
+    reason: `${notPassed} of ${results.length} metrics did not pass; score ${score.toFixed(1)}`,
+  };
+}
