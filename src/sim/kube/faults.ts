@@ -1,0 +1,92 @@
+/** Fault injection: failing the next N matching requests, and added latency. */
+import { failureStatus, KubeApiError } from './status.ts';
+
+/** Which requests a fault applies to. A string path must equal the URL path; a RegExp is tested against it. */
+export interface RequestMatch {
+  method?: string;
+  path?: RegExp | string;
+  /** true: only watch requests; false: only non-watch requests; absent: both. */
+  watch?: boolean;
+}
+
+/** failNext() input. */
+export interface FailMatch extends RequestMatch {
+  count: number;
+  status: 500 | 429 | 409;
+}
+
+/** What the HTTP layer knows about a request when it consults the faults. */
+export interface RequestInfo {
+  method: string;
+  path: string;
+  watch: boolean;
+}
+
+function matches(m: RequestMatch, r: RequestInfo): boolean {
+  if (m.method !== undefined && m.method.toUpperCase() !== r.method) return false;
+  if (m.watch !== undefined && m.watch !== r.watch) return false;
+  if (m.path === undefined) return true;
+  return typeof m.path === 'string' ? m.path === r.path : m.path.test(r.path);
+}
+
+function matchKey(m: RequestMatch): string {
+  return `${m.method ?? ''}|${m.path === undefined ? '' : String(m.path)}|${String(m.watch)}`;
+}
+
+function faultError(status: 500 | 429 | 409): KubeApiError {
+  switch (status) {
+    case 500:
+      return new KubeApiError(failureStatus(500, 'InternalError', 'Internal error occurred: injected fault'));
+    case 429:
+      return new KubeApiError(
+        failureStatus(429, 'TooManyRequests', 'Too many requests, please try again later.', {
+          retryAfterSeconds: 1,
+        }),
+        { 'Retry-After': '1' },
+      );
+    case 409:
+      return new KubeApiError(
+        failureStatus(
+          409,
+          'Conflict',
+          'Operation cannot be fulfilled: the object has been modified; please apply your changes to the latest version and try again',
+        ),
+      );
+  }
+}
+
+/** Holds the active faults. */
+export class Faults {
+  private failures: { match: FailMatch; left: number }[] = [];
+  private latencies: { ms: number; match: RequestMatch }[] = [];
+
+  /** The next `count` matching requests fail with `status` (429 carries Retry-After: 1). */
+  failNext(match: FailMatch): void {
+    this.failures.push({ match, left: match.count });
+  }
+
+  /** Adds `ms` of latency to matching requests (all when `match` is absent); `setLatency(0)` clears all. */
+  setLatency(ms: number, match?: RequestMatch): void {
+    if (ms <= 0 && match === undefined) {
+      this.latencies = [];
+      return;
+    }
+    const key = matchKey(match ?? {});
+    this.latencies = this.latencies.filter((l) => matchKey(l.match) !== key);
+    if (ms > 0) this.latencies.push({ ms, match: match ?? {} });
+  }
+
+  /** The latency for a request (the largest matching rule). */
+  latencyFor(r: RequestInfo): number {
+    return this.latencies.filter((l) => matches(l.match, r)).reduce((max, l) => Math.max(max, l.ms), 0);
+  }
+
+  /** Consumes one injected failure for this request, if any. */
+  takeFailure(r: RequestInfo): KubeApiError | undefined {
+    const f = this.failures.find((x) => x.left > 0 && matches(x.match, r));
+    if (f === undefined) return undefined;
+    f.left -= 1;
+    this.failures = this.failures.filter((x) => x.left > 0);
+    return faultError(f.match.status);
+  }
+}

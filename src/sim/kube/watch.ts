@@ -1,0 +1,132 @@
+/**
+ * Watch streams: newline-delimited JSON events, resume from a resourceVersion, 410 Expired as an
+ * ERROR event on HTTP 200, BOOKMARKs, selector filtering (with ADDED/DELETED when an object
+ * starts or stops matching), and a server-side timeout.
+ */
+import type { ServerResponse } from 'node:http';
+import type { SimContext, Target } from './context.ts';
+import { toServed } from './meta.ts';
+import type { Selector } from './selectors.ts';
+import { badRequest, failureStatus } from './status.ts';
+import type { StoredEvent } from './store.ts';
+import { apiVersionOf } from './types.ts';
+import type { KubeObject } from './types.ts';
+
+/** Parameters of a watch request. */
+export interface WatchRequest {
+  target: Target;
+  selector: Selector;
+  resourceVersion: string | undefined;
+  allowBookmarks: boolean;
+  sendInitialEvents: boolean;
+  timeoutMs: number;
+  bookmarkIntervalMs: number;
+}
+
+/** An open watch the server can close. */
+export interface OpenWatch {
+  close(): void;
+  bookmark(): void;
+}
+
+type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+function parseRv(value: string): number {
+  if (!/^\d+$/.test(value))
+    throw badRequest(`resourceVersion: Invalid value: "${value}": must be a valid resourceVersion`);
+  return Number(value);
+}
+
+/** Checks a watch request before any header is written (so bad input is a normal error response). */
+export function validateWatch(req: WatchRequest): void {
+  if (req.resourceVersion !== undefined && req.resourceVersion !== '') parseRv(req.resourceVersion);
+}
+
+/** Streams a watch on `res`; returns a handle, registered until the stream ends. */
+export function startWatch(
+  ctx: SimContext,
+  req: WatchRequest,
+  res: ServerResponse,
+  onEnd: () => void,
+): OpenWatch {
+  const { target, selector } = req;
+  const ns = target.type.namespaced ? target.namespace : undefined;
+  const inScope = (o: KubeObject): boolean => ns === undefined || o.metadata.namespace === ns;
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+  });
+  res.flushHeaders();
+  let open = true;
+  const write = (type: EventType, object: object): void => {
+    if (open) res.write(`${JSON.stringify({ type, object })}\n`);
+  };
+  const served = (o: KubeObject): KubeObject => toServed(o, target.type, target.version);
+  const bookmark = (rv: number, initialEnd = false): void => {
+    const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
+    if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
+    write('BOOKMARK', {
+      kind: target.type.kind,
+      apiVersion: apiVersionOf(target.type.group, target.version),
+      metadata,
+    });
+  };
+  const deliver = (e: StoredEvent): void => {
+    if (!inScope(e.object)) return;
+    const now = selector(e.object);
+    const before = e.previous === undefined ? undefined : selector(e.previous);
+    if (e.type === 'MODIFIED' && before === true && !now) write('DELETED', served(e.object));
+    else if (e.type === 'MODIFIED' && before === false && now) write('ADDED', served(e.object));
+    else if (now) write(e.type, served(e.object));
+  };
+  let timeoutTimer: NodeJS.Timeout | undefined;
+  let bookmarkTimer: NodeJS.Timeout | undefined;
+  let unsubscribe = (): void => undefined;
+  const close = (): void => {
+    if (!open) return;
+    open = false;
+    unsubscribe();
+    clearTimeout(timeoutTimer);
+    clearTimeout(bookmarkTimer);
+    res.end();
+    onEnd();
+  };
+  res.on('close', close);
+
+  const rvText = req.resourceVersion ?? '';
+  const fromState = rvText === '' || rvText === '0' || req.sendInitialEvents;
+  let backlog: StoredEvent[] = [];
+  if (!fromState) {
+    const since = ctx.store.eventsSince(target.type, parseRv(rvText));
+    if (since === 'expired') {
+      const oldest = ctx.store.oldestResumable(target.type);
+      write('ERROR', failureStatus(410, 'Expired', `too old resource version: ${rvText} (${oldest})`));
+      close();
+      return { close, bookmark: () => undefined };
+    }
+    backlog = since;
+  }
+  // Replay and subscription happen in one synchronous step, so no event falls between them.
+  if (fromState) {
+    for (const o of ctx.store.list(target.type, ns)) if (selector(o)) write('ADDED', served(o));
+    if (req.sendInitialEvents && req.allowBookmarks) bookmark(ctx.store.currentRv(), true);
+  }
+  for (const e of backlog) deliver(e);
+  unsubscribe = ctx.store.subscribe(target.type, deliver);
+
+  timeoutTimer = setTimeout(close, req.timeoutMs);
+  if (req.allowBookmarks) {
+    const tick = (): void => {
+      bookmark(ctx.store.currentRv());
+      bookmarkTimer = setTimeout(tick, req.bookmarkIntervalMs);
+    };
+    bookmarkTimer = setTimeout(tick, req.bookmarkIntervalMs);
+  }
+  return {
+    close,
+    bookmark: () => {
+      if (req.allowBookmarks) bookmark(ctx.store.currentRv());
+    },
+  };
+}
