@@ -52,3 +52,11 @@ export {
   type ResolveArgsInput,
 } from './args.ts';
 export { formatNumber, formatValue, parseValue } from './values.ts';
+export {
+  runBacktest,
+  runLive,
+  type BacktestInput,
+  type LiveRunInput,
+  type MeasurementListener,
+  type RunnerInput,
+} from './runner.ts';

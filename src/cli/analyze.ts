@@ -1,0 +1,224 @@
+import { Option, type Command } from 'commander';
+import {
+  resolveArgs,
+  runBacktest,
+  runLive,
+  type MeasurementListener,
+  type ResolvedArgs,
+} from '../analysis/index.ts';
+import type { AnalysisRunStatus, AnalysisTemplateSpec } from '../api/index.ts';
+import { systemClock, type Clock, type MetricProvider } from '../ports/index.ts';
+import { createPrometheusProvider } from '../providers/prometheus/index.ts';
+import {
+  cliSecretReader,
+  loadTemplate,
+  overrideConnections,
+  parseArgs,
+  parseStep,
+  parseTime,
+} from './analyze-input.ts';
+import { backtestReport, exitCodeFor, progressLine, summaryTable } from './analyze-output.ts';
+import type { CliContext } from './context.ts';
+import { EXIT } from './exit-codes.ts';
+import { outputOption } from './program.ts';
+
+interface AnalyzeOptions {
+  template?: string;
+  file: string[];
+  arg: string[];
+  prometheus?: string;
+  bearerTokenFile?: string;
+  once?: boolean;
+  from?: string;
+  to?: string;
+  step?: string;
+  output: string;
+}
+
+/** Ports `serin analyze` uses; tests replace the clock. */
+export interface AnalyzeDeps {
+  readonly clock: Clock;
+  readonly provider?: MetricProvider;
+}
+
+type Mode =
+  { kind: 'live' } | { kind: 'once' } | { kind: 'backtest'; from: number; to: number; stepMs?: number };
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+const TIME_HELP = 'expected now, now-1h, an RFC 3339 time or Unix seconds';
+
+function backtestMode(
+  options: AnalyzeOptions,
+  from: string,
+  now: number,
+): { ok: true; mode: Mode } | { ok: false; errors: string[] } {
+  const start = parseTime(from, now);
+  const end = parseTime(options.to ?? 'now', now);
+  const stepMs = options.step === undefined ? undefined : parseStep(options.step);
+  const errors: string[] = [];
+  if (start === undefined) errors.push(`--from ${from}: ${TIME_HELP}`);
+  if (end === undefined) errors.push(`--to ${options.to ?? ''}: ${TIME_HELP}`);
+  if (options.step !== undefined && stepMs === undefined)
+    errors.push(`--step ${options.step}: expected a duration such as 1m`);
+  if (start === undefined || end === undefined || errors.length > 0) return { ok: false, errors };
+  if (start >= end) return { ok: false, errors: ['--from must be before --to'] };
+  return {
+    ok: true,
+    mode: { kind: 'backtest', from: start, to: end, ...(stepMs === undefined ? {} : { stepMs }) },
+  };
+}
+
+function modeOf(
+  options: AnalyzeOptions,
+  now: number,
+): { ok: true; mode: Mode } | { ok: false; errors: string[] } {
+  if (options.from !== undefined) {
+    if (options.once === true) return { ok: false, errors: ['--once and --from/--to cannot be combined'] };
+    return backtestMode(options, options.from, now);
+  }
+  if (options.to !== undefined || options.step !== undefined) {
+    return { ok: false, errors: ['--to and --step need --from (a backtest)'] };
+  }
+  return { ok: true, mode: options.once === true ? { kind: 'once' } : { kind: 'live' } };
+}
+
+// --once: one measurement per metric, now; an error is final rather than retried.
+function oneShot(spec: AnalysisTemplateSpec): AnalysisTemplateSpec {
+  return {
+    ...spec,
+    metrics: spec.metrics.map((m) => {
+      const { interval: _i, count: _c, initialDelay: _d, ...rest } = m;
+      return { ...rest, consecutiveErrorLimit: 0 };
+    }),
+  };
+}
+
+interface Prepared {
+  readonly spec: AnalysisTemplateSpec;
+  readonly args: ResolvedArgs;
+  readonly mode: Mode;
+  readonly provider: MetricProvider;
+}
+
+async function prepare(
+  options: AnalyzeOptions,
+  deps: AnalyzeDeps,
+): Promise<{ ok: true; value: Prepared } | { ok: false; errors: string[] }> {
+  if (options.template === undefined) return { ok: false, errors: ['--template <file|name> is required'] };
+  const mode = modeOf(options, deps.clock.now());
+  if (!mode.ok) return mode;
+  const pairs = parseArgs(options.arg);
+  if (!pairs.ok) return pairs;
+  const loaded = loadTemplate(options.template, options.file);
+  if (!loaded.ok) return loaded;
+  const tokenFile = options.bearerTokenFile;
+  const secrets = cliSecretReader(tokenFile);
+  let spec = overrideConnections(loaded.value.spec, options.prometheus, tokenFile !== undefined);
+  if (mode.mode.kind === 'once') spec = oneShot(spec);
+  const resolved = await resolveArgs({ templates: [spec], supplied: pairs.value.args, secrets });
+  if (!resolved.ok) return { ok: false, errors: [resolved.error] };
+  const args: ResolvedArgs = {
+    values: { ...resolved.args.values, ...pairs.value.builtins },
+    secrets: resolved.args.secrets,
+  };
+  const provider = deps.provider ?? createPrometheusProvider({ secrets });
+  return { ok: true, value: { spec, args, mode: mode.mode, provider } };
+}
+
+async function execute(
+  prepared: Prepared,
+  options: AnalyzeOptions,
+  ctx: CliContext,
+  deps: AnalyzeDeps,
+): Promise<AnalysisRunStatus> {
+  const { spec, args, mode, provider } = prepared;
+  if (mode.kind === 'backtest') {
+    return runBacktest({
+      templates: [spec],
+      args,
+      provider,
+      from: mode.from,
+      to: mode.to,
+      historyLimit: Number.MAX_SAFE_INTEGER,
+      ...(mode.stepMs === undefined ? {} : { stepMs: mode.stepMs }),
+    });
+  }
+  // In JSON mode stdout carries only the final document; progress goes to stderr.
+  const progress = (line: string): void => {
+    if (options.output === 'json') ctx.err(line);
+    else ctx.out(line);
+  };
+  const onMeasurement: MeasurementListener = ({ metric, outcome, run }) => {
+    progress(
+      progressLine(
+        metric,
+        outcome,
+        run.metrics.find((m) => m.name === metric.name),
+      ),
+    );
+  };
+  return runLive({ templates: [spec], args, provider, onMeasurement, clock: deps.clock, signal: ctx.signal });
+}
+
+function report(run: AnalysisRunStatus, prepared: Prepared, options: AnalyzeOptions, ctx: CliContext): void {
+  const code = exitCodeFor(run.phase);
+  const { mode } = prepared;
+  if (options.output === 'json') {
+    const window =
+      mode.kind === 'backtest'
+        ? { from: new Date(mode.from).toISOString(), to: new Date(mode.to).toISOString() }
+        : {};
+    ctx.out(
+      `${JSON.stringify({ mode: mode.kind, ...window, phase: run.phase, exitCode: code, run }, null, 2)}\n`,
+    );
+  } else if (mode.kind === 'backtest') {
+    ctx.out(backtestReport(run, mode.from, mode.to));
+  } else {
+    ctx.out(`\n${summaryTable(run)}`);
+  }
+  ctx.exit(code);
+}
+
+/** `serin analyze`: runs an AnalysisTemplate live, once, or as a backtest over past data. */
+export function registerAnalyze(
+  program: Command,
+  ctx: CliContext,
+  deps: AnalyzeDeps = { clock: systemClock },
+): void {
+  program
+    .command('analyze')
+    .description(
+      'Run an AnalysisTemplate against Prometheus: live (honouring interval and count), --once, or as a backtest ' +
+        'over a past time range (--from/--to), printing each measurement and the verdict.',
+    )
+    .option('-t, --template <file|name>', 'template file, or the name of a template in the --file paths')
+    .option('-f, --file <path>', 'YAML file or directory holding templates (repeatable)', collect, [])
+    .option(
+      '-a, --arg <key=value>',
+      'template argument; canary.<name>=value sets a built-in (repeatable)',
+      collect,
+      [],
+    )
+    .option('--prometheus <url>', "override every metric's Prometheus address")
+    .option('--bearer-token-file <file>', 'send the token in this file as a bearer token')
+    .option('--once', 'take one measurement per metric, now')
+    .option('--from <time>', 'backtest start: now-1h, -30m, an RFC 3339 time or Unix seconds')
+    .option('--to <time>', 'backtest end (default now)')
+    .addOption(new Option('--step <duration>', 'backtest: interval for metrics that define none'))
+    .addOption(outputOption(['table', 'json']))
+    .addHelpText(
+      'after',
+      '\nExit codes:\n  0  Successful\n  1  Failed\n  2  Inconclusive\n  3  Error\n  4  usage or invalid template (with the lint messages)',
+    )
+    .action(async (options: AnalyzeOptions) => {
+      const prepared = await prepare(options, deps);
+      if (!prepared.ok) {
+        for (const error of prepared.errors) ctx.err(`serin analyze: ${error}\n`);
+        ctx.exit(EXIT.invalidInput);
+        return;
+      }
+      const run = await execute(prepared.value, options, ctx, deps);
+      report(run, prepared.value, options, ctx);
+    });
+}
