@@ -170,8 +170,9 @@ export function judgeMetric(
   const margin = o.tolerance * Math.abs(baselineMedian);
   const effect = effectSizes({ baseline: ys, canary: xs }, test.u);
   const verdict = decide(o, { ci, margin, effect });
+  const { warnings: _none, ...counts } = emptyResult(verdict.classification, verdict.reason, sides);
   return {
-    ...emptyResult(verdict.classification, verdict.reason, sides),
+    ...counts,
     method: test.method,
     u: test.u,
     pValue: test.pValue,

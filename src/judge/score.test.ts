@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { scoreMetrics, type ScoreInput } from './score.ts';
+import type { Classification } from './types.ts';
+
+const metric = (classification: Classification, weight = 1, critical = false, name?: string): ScoreInput => ({
+  name,
+  result: { classification },
+  weight,
+  critical,
+});
+const thresholds = { pass: 95, marginal: 75 };
+
+describe('scoreMetrics', () => {
+  it('scores the weighted share of passing metrics', () => {
+    const score = scoreMetrics([metric('Pass', 3), metric('High', 1)], thresholds);
+    expect(score.score).toBe(75);
+  });
+
+  it('maps the score to Successful, Inconclusive or Failed at the thresholds', () => {
+    expect(scoreMetrics([metric('Pass')], thresholds).verdict).toBe('Successful');
+    expect(scoreMetrics([metric('Pass', 3), metric('Low', 1)], thresholds).verdict).toBe('Inconclusive');
+    expect(scoreMetrics([metric('Pass', 1), metric('High', 1)], thresholds).verdict).toBe('Failed');
+  });
+
+  it('counts NoData and Error as not passed', () => {
+    expect(scoreMetrics([metric('Pass'), metric('NoData'), metric('Error')], thresholds).score).toBeCloseTo(
+      100 / 3,
+      12,
+    );
+  });
+
+  it('forces the score to 0 when a critical metric is not Pass', () => {
+    const score = scoreMetrics([metric('Pass', 10), metric('NoData', 1, true, 'error-rate')], thresholds);
+    expect(score).toEqual({ score: 0, verdict: 'Failed', reason: 'error-rate is NoData' });
+  });
+
+  it('does not let a passing critical metric change the score', () => {
+    expect(scoreMetrics([metric('Pass', 1, true), metric('High', 1)], thresholds).score).toBe(50);
+  });
+
+  it('is Inconclusive when there is nothing weighted to score', () => {
+    expect(scoreMetrics([], thresholds).verdict).toBe('Inconclusive');
+    expect(scoreMetrics([metric('Pass', 0)], thresholds).verdict).toBe('Inconclusive');
+  });
+
+  it('rejects thresholds out of order and negative weights', () => {
+    expect(() => scoreMetrics([metric('Pass')], { pass: 70, marginal: 80 })).toThrow(/marginal <= pass/);
+    expect(() => scoreMetrics([metric('Pass', -1)], thresholds)).toThrow(/weights/);
+  });
+});
