@@ -42,7 +42,7 @@ function fieldsOf(value: unknown, path: Path, props: string[], listKeys: ListKey
   }
   const keys = Array.isArray(value) ? listKeys(props) : undefined;
   if (Array.isArray(value) && keys !== undefined && value.every(isRecord)) {
-    for (const element of value as JsonObject[]) {
+    for (const element of value) {
       const elementPath = [...path, keySegment(element, keys)];
       out.push(elementPath);
       for (const [k, v] of Object.entries(element))

@@ -61,9 +61,7 @@ function toCel(value: unknown, schema: SchemaNode | undefined): unknown {
   if (typeof value === 'number' && schema.type === 'integer' && Number.isInteger(value)) return BigInt(value);
   if (Array.isArray(value)) return value.map((v) => toCel(v, schema.items));
   if (isRecord(value)) {
-    const additional = isRecord(schema.additionalProperties)
-      ? (schema.additionalProperties as SchemaNode)
-      : undefined;
+    const additional = isRecord(schema.additionalProperties) ? schema.additionalProperties : undefined;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = toCel(v, schema.properties?.[k] ?? additional);
     return out;
@@ -117,9 +115,7 @@ function walkChildren(
     return;
   }
   if (!isRecord(value)) return;
-  const additional = isRecord(schema.additionalProperties)
-    ? (schema.additionalProperties as SchemaNode)
-    : undefined;
+  const additional = isRecord(schema.additionalProperties) ? schema.additionalProperties : undefined;
   for (const [key, v] of Object.entries(value)) {
     const child = schema.properties?.[key] ?? additional;
     if (child === undefined) continue;

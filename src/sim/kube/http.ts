@@ -235,11 +235,8 @@ function openWatch(deps: HandlerDeps, rr: ResourceRequest): void {
     bookmarkIntervalMs: deps.bookmarkIntervalMs,
   };
   validateWatch(request);
-  let handle: OpenWatch | undefined;
-  let ended = false;
-  handle = startWatch(deps.ctx, request, res, () => {
-    ended = true;
-    if (handle !== undefined) deps.watches.delete(handle);
+  const handle: OpenWatch = startWatch(deps.ctx, request, res, (w) => {
+    deps.watches.delete(w);
   });
-  if (!ended) deps.watches.add(handle);
+  if (handle.isOpen()) deps.watches.add(handle);
 }

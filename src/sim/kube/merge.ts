@@ -11,7 +11,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isRecord(patch)) return clone(patch);
   const out: JsonObject = isRecord(target) ? clone(target) : {};
   for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete out[key];
+    if (value === null) Reflect.deleteProperty(out, key);
     else out[key] = mergePatch(out[key], value);
   }
   return out;
@@ -40,7 +40,7 @@ function mergeKeyFor(field: string, list: unknown[]): string | undefined {
 }
 
 function strategicList(field: string, target: unknown, patch: unknown[]): unknown[] {
-  const base = Array.isArray(target) ? clone(target) : [];
+  const base: unknown[] = Array.isArray(target) ? (clone(target) as unknown[]) : [];
   const key = mergeKeyFor(field, [...base, ...patch]);
   if (key === undefined) return patch.map((e) => stripDirectives(e));
   const replace = patch.find((e) => isRecord(e) && e.$patch === 'replace');
@@ -74,7 +74,7 @@ export function strategicMerge(target: unknown, patch: unknown): unknown {
   const out: JsonObject = isRecord(target) ? clone(target) : {};
   for (const [key, value] of Object.entries(patch)) {
     if (key.startsWith('$')) continue;
-    if (value === null) delete out[key];
+    if (value === null) Reflect.deleteProperty(out, key);
     else if (Array.isArray(value)) out[key] = strategicList(key, out[key], value);
     else out[key] = strategicMerge(out[key], value);
   }

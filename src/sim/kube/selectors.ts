@@ -102,8 +102,10 @@ interface FieldRequirement {
 function fieldValue(obj: KubeObject, field: string): string {
   let cursor: unknown = obj;
   for (const segment of field.split('.')) cursor = isRecord(cursor) ? cursor[segment] : undefined;
-  if (field === 'source' && isRecord(obj.source)) return String(obj.source.component ?? '');
-  return cursor === undefined || cursor === null ? '' : String(cursor as string);
+  if (field === 'source' && isRecord(obj.source)) cursor = obj.source.component;
+  return typeof cursor === 'string' || typeof cursor === 'number' || typeof cursor === 'boolean'
+    ? String(cursor)
+    : '';
 }
 
 /** Parses a fieldSelector; only metadata.name, metadata.namespace and the type's selectable fields. */

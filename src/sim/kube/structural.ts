@@ -94,9 +94,7 @@ function walkObject(
   root: boolean,
 ): void {
   const props = schema.properties;
-  const additional = isRecord(schema.additionalProperties)
-    ? (schema.additionalProperties as SchemaNode)
-    : undefined;
+  const additional = isRecord(schema.additionalProperties) ? schema.additionalProperties : undefined;
   const keepUnknown = preserves(schema) || schema.additionalProperties === true;
   for (const key of Object.keys(obj)) {
     if (root && (key === 'apiVersion' || key === 'kind' || key === 'metadata')) continue;
@@ -142,7 +140,7 @@ export function schemaAt(schema: SchemaNode, path: readonly string[]): SchemaNod
     if (node.type === 'array' || node.items !== undefined) node = node.items;
     if (node === undefined) return undefined;
     const additional: SchemaNode | undefined = isRecord(node.additionalProperties)
-      ? (node.additionalProperties as SchemaNode)
+      ? node.additionalProperties
       : undefined;
     node = node.properties?.[segment] ?? additional;
   }

@@ -37,34 +37,38 @@ export function toAjvSchema(schema: SchemaNode): SchemaNode {
   return out;
 }
 
+// OpenAPI 3.0 writes exclusive bounds as booleans beside minimum/maximum; JSON Schema 7 as numbers.
+function exclusiveBounds(node: SchemaNode): void {
+  for (const [flag, bound] of [
+    ['exclusiveMinimum', 'minimum'],
+    ['exclusiveMaximum', 'maximum'],
+  ] as const) {
+    if (typeof node[flag] !== 'boolean') continue;
+    if (node[flag] && typeof node[bound] === 'number') {
+      node[flag] = node[bound];
+      Reflect.deleteProperty(node, bound);
+    } else {
+      Reflect.deleteProperty(node, flag);
+    }
+  }
+}
+
 function rewrite(node: SchemaNode): void {
   if (node['x-kubernetes-int-or-string'] === true && node.type === undefined) {
     node.type = ['integer', 'string'] as unknown as string;
   }
   // ajv refuses `nullable` without `type`; untyped nodes accept null anyway.
   if (node.nullable !== undefined && node.type === undefined) delete node.nullable;
-  // OpenAPI 3.0 writes exclusive bounds as booleans beside minimum/maximum; JSON Schema 7 as numbers.
-  for (const [flag, bound] of [
-    ['exclusiveMinimum', 'minimum'],
-    ['exclusiveMaximum', 'maximum'],
-  ] as const) {
-    if (typeof node[flag] !== 'boolean') continue;
-    if (node[flag] === true && typeof node[bound] === 'number') {
-      node[flag] = node[bound];
-      delete node[bound];
-    } else {
-      delete node[flag];
-    }
-  }
+  exclusiveBounds(node);
   // Defaults are applied by the structural pass; ajv must not apply or check them.
-  delete node.default;
+  Reflect.deleteProperty(node, 'default');
   for (const key of ['items', 'additionalProperties', 'not'] as const) {
     const child = node[key];
-    if (isRecord(child)) rewrite(child as SchemaNode);
+    if (isRecord(child)) rewrite(child);
   }
   for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
     const list = node[key];
-    if (Array.isArray(list)) for (const c of list) if (isRecord(c)) rewrite(c as SchemaNode);
+    if (Array.isArray(list)) for (const c of list) if (isRecord(c)) rewrite(c);
   }
   if (isRecord(node.properties)) {
     for (const p of Object.values(node.properties)) rewrite(p);

@@ -27,6 +27,7 @@ export interface WatchRequest {
 export interface OpenWatch {
   close(): void;
   bookmark(): void;
+  isOpen(): boolean;
 }
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
@@ -47,7 +48,7 @@ export function startWatch(
   ctx: SimContext,
   req: WatchRequest,
   res: ServerResponse,
-  onEnd: () => void,
+  onEnd: (w: OpenWatch) => void,
 ): OpenWatch {
   const { target, selector } = req;
   const ns = target.type.namespaced ? target.namespace : undefined;
@@ -80,7 +81,6 @@ export function startWatch(
     else if (e.type === 'MODIFIED' && before === false && now) write('ADDED', served(e.object));
     else if (now) write(e.type, served(e.object));
   };
-  let timeoutTimer: NodeJS.Timeout | undefined;
   let bookmarkTimer: NodeJS.Timeout | undefined;
   let unsubscribe = (): void => undefined;
   const close = (): void => {
@@ -90,8 +90,16 @@ export function startWatch(
     clearTimeout(timeoutTimer);
     clearTimeout(bookmarkTimer);
     res.end();
-    onEnd();
+    onEnd(handle);
   };
+  const handle: OpenWatch = {
+    close,
+    isOpen: () => open,
+    bookmark: () => {
+      if (req.allowBookmarks && open) bookmark(ctx.store.currentRv());
+    },
+  };
+  const timeoutTimer = setTimeout(close, req.timeoutMs);
   res.on('close', close);
 
   const rvText = req.resourceVersion ?? '';
@@ -103,7 +111,7 @@ export function startWatch(
       const oldest = ctx.store.oldestResumable(target.type);
       write('ERROR', failureStatus(410, 'Expired', `too old resource version: ${rvText} (${oldest})`));
       close();
-      return { close, bookmark: () => undefined };
+      return handle;
     }
     backlog = since;
   }
@@ -115,7 +123,6 @@ export function startWatch(
   for (const e of backlog) deliver(e);
   unsubscribe = ctx.store.subscribe(target.type, deliver);
 
-  timeoutTimer = setTimeout(close, req.timeoutMs);
   if (req.allowBookmarks) {
     const tick = (): void => {
       bookmark(ctx.store.currentRv());
@@ -123,10 +130,5 @@ export function startWatch(
     };
     bookmarkTimer = setTimeout(tick, req.bookmarkIntervalMs);
   }
-  return {
-    close,
-    bookmark: () => {
-      if (req.allowBookmarks) bookmark(ctx.store.currentRv());
-    },
-  };
+  return handle;
 }

@@ -36,7 +36,7 @@ export function asObject(target: Target, body: unknown): KubeObject {
   if (!isRecord(obj.metadata)) obj.metadata = {};
   if (obj.kind !== undefined && obj.kind !== target.type.kind && target.subresource !== 'scale') {
     throw badRequest(
-      `the kind of the object (${String(obj.kind)}) does not match the kind of the resource (${target.type.kind})`,
+      `the kind of the object (${obj.kind}) does not match the kind of the resource (${target.type.kind})`,
     );
   }
   const ns = obj.metadata.namespace;
