@@ -1,6 +1,6 @@
 import type { AnalysisRunStatus, AnalysisTemplateSpec, Metric } from '../api/index.ts';
 import type { Clock, MetricProvider } from '../ports/index.ts';
-import { isCompleted } from './assessment.ts';
+import { effectiveCount, isCompleted } from './assessment.ts';
 import { measure, type JudgeRunner, type ResolvedArgs } from './measure.ts';
 import {
   dueMeasurements,
@@ -133,10 +133,29 @@ function withStep(
   }));
 }
 
+// A metric without an end would have run until the rollout finished: end it like the controller
+// does. A metric that still had measurements to take leaves the run undecided.
+function endOfWindow(
+  run: AnalysisRunStatus,
+  templates: readonly AnalysisTemplateSpec[],
+  to: number,
+): AnalysisRunStatus {
+  const metrics = metricsOf(run, templates);
+  const pending = run.metrics.filter((s) => !isCompleted(s.phase));
+  const bounded = pending.filter((s) => {
+    const metric = metrics.find((m) => m.name === s.name);
+    return metric !== undefined && effectiveCount(metric) !== undefined;
+  });
+  if (bounded.length === 0) return terminateRun(run, to, 'backtest window ended');
+  const names = bounded.map((s) => `"${s.name}"`).join(', ');
+  return { ...run, message: `no verdict: the window ended before ${names} took all its measurements` };
+}
+
 /**
  * Replays the run over `[from, to]`: every measurement is taken at its scheduled time, with the
  * queries evaluated at that time through Prometheus' `time=` parameter. Returns the run as it
- * would have ended, with `finishedAt` telling when the verdict would have been reached.
+ * would have ended, with `finishedAt` telling when the verdict would have been reached; a run
+ * still `Running` means the window ended before a verdict.
  */
 export async function runBacktest(input: BacktestInput): Promise<AnalysisRunStatus> {
   const templates = withStep(input.templates, input.stepMs);
@@ -153,7 +172,7 @@ export async function runBacktest(input: BacktestInput): Promise<AnalysisRunStat
     run = await takeDue(run, replay, now, { at: now });
     const next = nextDueAt(run);
     if (next === undefined) break;
-    if (next > input.to) return terminateRun(run, input.to, 'backtest window ended');
+    if (next > input.to) return endOfWindow(run, templates, input.to);
     now = Math.max(next, now);
   }
   return run;

@@ -5,7 +5,7 @@ import { EXIT } from './exit-codes.ts';
 
 /** How `serin analyze` prints runs and which exit code a verdict gives. */
 
-/** 0 Successful, 1 Failed, 2 Inconclusive, 3 Error (a run that never decided counts as Error). */
+/** 0 Successful, 1 Failed, 2 Inconclusive, 3 Error; a backtest window that ends undecided is 2. */
 export function exitCodeFor(phase: AnalysisPhase): number {
   switch (phase) {
     case 'Successful':
@@ -13,10 +13,10 @@ export function exitCodeFor(phase: AnalysisPhase): number {
     case 'Failed':
       return EXIT.problems;
     case 'Inconclusive':
-      return EXIT.usage;
-    case 'Error':
     case 'Pending':
     case 'Running':
+      return EXIT.usage;
+    case 'Error':
       return EXIT.analysisError;
   }
 }

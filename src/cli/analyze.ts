@@ -83,13 +83,21 @@ function modeOf(
   return { ok: true, mode: options.once === true ? { kind: 'once' } : { kind: 'live' } };
 }
 
-// --once: one measurement per metric, now; an error is final rather than retried.
+// --once: one measurement per metric, now, and the run's verdict is that measurement's phase
+// (limits written for a series of measurements would otherwise let one failure pass).
 function oneShot(spec: AnalysisTemplateSpec): AnalysisTemplateSpec {
   return {
     ...spec,
     metrics: spec.metrics.map((m) => {
-      const { interval: _i, count: _c, initialDelay: _d, ...rest } = m;
-      return { ...rest, consecutiveErrorLimit: 0 };
+      const {
+        interval: _i,
+        count: _c,
+        initialDelay: _d,
+        consecutiveFailureLimit: _f,
+        consecutiveSuccessLimit: _s,
+        ...rest
+      } = m;
+      return { ...rest, failureLimit: 0, inconclusiveLimit: 0, consecutiveErrorLimit: 0 };
     }),
   };
 }
