@@ -98,10 +98,11 @@ export class ResourceCache<T extends KubeObject = KubeObject> {
     return this.#isSynced;
   }
 
-  /** For /readyz: synced, running, and not stuck in a run of failures. */
+  /** For /readyz: synced, running, and either watching now or not stuck in a run of failures. */
   healthy(): boolean {
     const limit = this.#opts.unhealthyAfterFailures ?? 3;
-    return this.#isSynced && !this.#stop.signal.aborted && this.#health.consecutiveFailures < limit;
+    const { watching, consecutiveFailures } = this.#health;
+    return this.#isSynced && !this.#stop.signal.aborted && (watching || consecutiveFailures < limit);
   }
 
   health(): CacheHealth {
@@ -184,7 +185,6 @@ export class ResourceCache<T extends KubeObject = KubeObject> {
     while (!this.#stop.signal.aborted) {
       const started = this.#clock.now();
       this.#health.watches++;
-      this.#health.watching = true;
       const outcome = await watchOnce({
         transport: client.transport,
         path,
@@ -196,6 +196,7 @@ export class ResourceCache<T extends KubeObject = KubeObject> {
         },
         store: this.#store,
         setAbort: (abort) => (this.#abortWatch = abort),
+        onConnected: () => (this.#health.watching = true),
       });
       this.#health.watching = false;
       rv = outcome.resourceVersion ?? rv;

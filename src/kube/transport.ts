@@ -37,6 +37,8 @@ export interface WatchEvent {
 
 /** A running watch. `done` settles once the stream ends: null when it closed, an Error otherwise. */
 export interface WatchHandle {
+  /** True when the server accepted the watch (HTTP 200) and the stream was still open on return. */
+  readonly connected: boolean;
   readonly done: Promise<Error | null>;
   abort(): void;
 }
@@ -104,10 +106,15 @@ export class ClientNodeTransport implements KubeTransport {
     query: Record<string, string | undefined>,
     onEvent: (event: WatchEvent) => void,
   ): Promise<WatchHandle> {
-    let settle: (err: Error | null) => void = () => undefined;
+    let resolveDone: (err: Error | null) => void = () => undefined;
     const done = new Promise<Error | null>((resolve) => {
-      settle = resolve;
+      resolveDone = resolve;
     });
+    let ended = false;
+    const settle = (err: Error | null): void => {
+      ended = true;
+      resolveDone(err);
+    };
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params[k] = v;
     const controller = await this.#watch.watch(
@@ -121,6 +128,7 @@ export class ClientNodeTransport implements KubeTransport {
       },
     );
     return {
+      connected: !ended,
       done,
       abort: () => {
         controller.abort();

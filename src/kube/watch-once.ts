@@ -25,6 +25,8 @@ export interface WatchOnceOptions<T extends KubeObject> {
   store: ObjectStore<T>;
   /** Receives the function that cuts this watch (for stop()). */
   setAbort: (abort: () => void) => void;
+  /** Called once the server has accepted the watch. */
+  onConnected?: () => void;
 }
 
 /** Runs one watch connection, applying its events to `store`, and reports how it ended. */
@@ -57,6 +59,7 @@ export async function watchOnce<T extends KubeObject>(opts: WatchOnceOptions<T>)
     };
     opts.setAbort(abort);
     if (failure !== undefined) handle.abort();
+    else if (handle.connected) opts.onConnected?.();
     ended = await handle.done;
   } catch (err) {
     ended = err instanceof Error ? err : new Error(String(err));
