@@ -15,3 +15,8 @@ export type {
   RouteDestination,
   VirtualService,
 } from './types.ts';
+export { IstioRouter } from './istio-router.ts';
+export type { IstioRouterOptions } from './istio-router.ts';
+export { classifyFailure, VirtualServiceClientError } from './client.ts';
+export type { ClientFailure, VirtualServiceClient } from './client.ts';
+export { findDrift, commonWeights } from './drift.ts';
