@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countDifferencesAtMost, hodgesLehmann, kthDifference } from './pairwise.ts';
 import { sortedCopy } from './ranks.ts';
+import { seededRandom } from '../../test/judge/random.ts';
 
 const sample = fc.array(
   fc.oneof(fc.integer({ min: -5, max: 5 }), fc.double({ min: -1e6, max: 1e6, noNaN: true })),
@@ -31,6 +32,20 @@ describe('kthDifference', () => {
         expect(countDifferencesAtMost(sortedCopy(x), sortedCopy(y), t)).toBe(expected);
       }),
     );
+  });
+
+  it('stays exact when bisection runs before listing the remaining differences', () => {
+    // 180 x 150 = 27,000 differences: more than are listed directly, so the bisection runs.
+    const random = seededRandom(5);
+    const x = Array.from({ length: 180 }, () => Math.round(random() * 400) / 8 - 20);
+    const y = Array.from({ length: 150 }, () => (random() < 0.3 ? 3 : random() * 60 - 30));
+    const diffs = allDifferences(x, y);
+    const xs = sortedCopy(x);
+    const ys = sortedCopy(y);
+    for (let k = 1; k <= diffs.length; k += 997) expect(kthDifference(xs, ys, k)).toBe(diffs[k - 1]);
+    for (const k of [1, 2, 13_500, 13_501, diffs.length - 1, diffs.length]) {
+      expect(kthDifference(xs, ys, k)).toBe(diffs[k - 1]);
+    }
   });
 
   it('rejects k outside 1..mn', () => {
