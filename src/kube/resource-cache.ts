@@ -19,7 +19,10 @@ export interface ResourceCacheOptions {
   backoff?: BackoffPolicy;
   /** Consecutive failures after which {@link ResourceCache.healthy} turns false. */
   unhealthyAfterFailures?: number;
-  /** Ask the server to end each watch after this long (client-go uses 5-10 minutes). */
+  /**
+   * Ask the server to end each watch after this long; default a random 5-10 minutes, as client-go
+   * does, so many informers do not reconnect in lockstep. The client also cuts a watch 30s later.
+   */
   watchTimeoutSeconds?: number;
   clock?: KubeClock;
   logger?: KubeLogger;
@@ -184,6 +187,7 @@ export class ResourceCache<T extends KubeObject = KubeObject> {
     const path = await client.resolver.path({ apiVersion, kind, namespace });
     while (!this.#stop.signal.aborted) {
       const started = this.#clock.now();
+      const timeoutSeconds = this.#opts.watchTimeoutSeconds ?? Math.round(300 * (1 + Math.random()));
       this.#health.watches++;
       const outcome = await watchOnce({
         transport: client.transport,
@@ -192,8 +196,9 @@ export class ResourceCache<T extends KubeObject = KubeObject> {
           resourceVersion: rv,
           allowWatchBookmarks: 'true',
           labelSelector,
-          timeoutSeconds: this.#opts.watchTimeoutSeconds?.toString(),
+          timeoutSeconds: String(timeoutSeconds),
         },
+        maxDurationMs: (timeoutSeconds + 30) * 1000,
         store: this.#store,
         setAbort: (abort) => (this.#abortWatch = abort),
         onConnected: () => (this.#health.watching = true),

@@ -27,6 +27,11 @@ export interface WatchOnceOptions<T extends KubeObject> {
   setAbort: (abort: () => void) => void;
   /** Called once the server has accepted the watch. */
   onConnected?: () => void;
+  /**
+   * Cut the watch after this long even if the server has not closed it: a peer that vanished
+   * without closing the TCP connection would otherwise leave the informer silently stale.
+   */
+  maxDurationMs?: number;
 }
 
 /** Runs one watch connection, applying its events to `store`, and reports how it ended. */
@@ -60,7 +65,9 @@ export async function watchOnce<T extends KubeObject>(opts: WatchOnceOptions<T>)
     opts.setAbort(abort);
     if (failure !== undefined) handle.abort();
     else if (handle.connected) opts.onConnected?.();
+    const guard = opts.maxDurationMs === undefined ? undefined : setTimeout(abort, opts.maxDurationMs);
     ended = await handle.done;
+    clearTimeout(guard);
   } catch (err) {
     ended = err instanceof Error ? err : new Error(String(err));
   }
