@@ -15,11 +15,14 @@ export interface TelemetryServer {
   close(): Promise<void>;
 }
 
-/** Parses `:8080`, `127.0.0.1:8080` or `8080` into host and port; a bare port binds loopback. */
+/**
+ * Parses `:8080` (all interfaces, as in a pod), `127.0.0.1:8080` or `8080` (loopback) into host
+ * and port.
+ */
 export function parseListenAddress(address: string): { host: string; port: number } {
   const match = /^(?:(.*):)?(\d+)$/.exec(address);
   if (!match) throw new Error(`invalid listen address "${address}": expected [host]:port`);
-  const host = match[1] === undefined || match[1] === '' ? '127.0.0.1' : match[1];
+  const host = match[1] === undefined ? '127.0.0.1' : match[1] === '' ? '0.0.0.0' : match[1];
   return { host, port: Number(match[2]) };
 }
 
@@ -54,6 +57,11 @@ export async function startTelemetryServer(
   const bound = server.address() as AddressInfo;
   return {
     url: `http://${bound.address}:${bound.port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      ),
   };
 }

@@ -1,0 +1,203 @@
+import type { AnalysisRef, AnalysisRunStatus, AnalysisTemplateSpec, Canary, Metric } from '../api/index.ts';
+import {
+  builtinArgsFor,
+  dueMeasurements,
+  mergeMetrics,
+  measure,
+  nextDueAt,
+  recordMeasurement,
+  resolveArgs,
+  type JudgeRunner,
+} from '../analysis/index.ts';
+import type { CanaryEvent } from '../machine/index.ts';
+import type { InstantQueryRequest, MetricProvider, QueryOutcome, SecretReader } from '../ports/index.ts';
+import { templateRefKey } from './gather.ts';
+
+/** What measuring needs from outside the pass. */
+export interface AnalysisDeps {
+  readonly provider: MetricProvider;
+  readonly secrets?: SecretReader;
+  readonly judge?: JudgeRunner;
+  /** Called per measurement, for the controller's own metrics. */
+  readonly onMeasurement?: (metric: string, phase: string) => void;
+}
+
+/** The analysis a run belongs to: a step's, or the background one. */
+export function analysisRefOf(
+  canary: Canary,
+  run: Pick<AnalysisRunStatus, 'kind' | 'step'>,
+): AnalysisRef | undefined {
+  if (run.kind === 'Background') return canary.spec.analysis;
+  const step = run.step === undefined ? undefined : canary.spec.steps[run.step];
+  return step && 'analysis' in step ? step.analysis : undefined;
+}
+
+/** The templates an analysis references, or undefined when one of them is missing. */
+export function resolveTemplates(
+  ref: AnalysisRef,
+  templates: ReadonlyMap<string, AnalysisTemplateSpec | undefined>,
+): AnalysisTemplateSpec[] | undefined {
+  const specs = ref.templates.map((template) => templates.get(templateRefKey(template)));
+  return specs.every((spec) => spec !== undefined) ? specs : undefined;
+}
+
+/**
+ * A provider that sends each distinct instant query once per pass: metrics of several runs that
+ * ask Prometheus the same thing at the same tick share one answer.
+ */
+export function dedupingProvider(provider: MetricProvider): MetricProvider {
+  const inflight = new Map<string, Promise<QueryOutcome>>();
+  return {
+    instantQuery(request: InstantQueryRequest): Promise<QueryOutcome> {
+      const { connection } = request;
+      const key = JSON.stringify([
+        connection.address,
+        connection.headers,
+        connection.bearerTokenSecretRef,
+        request.namespace,
+        request.query,
+        request.time,
+      ]);
+      let answer = inflight.get(key);
+      if (!answer) {
+        answer = provider.instantQuery(request);
+        inflight.set(key, answer);
+      }
+      return answer;
+    },
+    rangeQuery: (request) => provider.rangeQuery(request),
+  };
+}
+
+interface MeasureRunsInput {
+  readonly canary: Canary;
+  readonly runs: readonly AnalysisRunStatus[];
+  /** Runs the machine is waiting for; only these are measured. */
+  readonly activeRunIds: readonly string[];
+  readonly templates: ReadonlyMap<string, AnalysisTemplateSpec | undefined>;
+  readonly now: number;
+  readonly clock: () => number;
+}
+
+async function measureRun(
+  run: AnalysisRunStatus,
+  input: MeasureRunsInput,
+  deps: AnalysisDeps,
+  provider: MetricProvider,
+): Promise<AnalysisRunStatus> {
+  const ref = analysisRefOf(input.canary, run);
+  const specs = ref && resolveTemplates(ref, input.templates);
+  if (!ref || !specs) return run;
+  const merged = mergeMetrics(specs);
+  if (!merged.ok) return run;
+  const due = dueMeasurements(run, merged.metrics, input.now);
+  if (due.length === 0) return run;
+  const args = await resolveArgs({
+    templates: specs,
+    ...(ref.args ? { supplied: ref.args } : {}),
+    builtins: builtinArgsFor(input.canary, run.revision),
+    ...(deps.secrets ? { secrets: deps.secrets } : {}),
+    namespace: input.canary.metadata.namespace ?? 'default',
+  });
+  const byName = new Map(merged.metrics.map((metric) => [metric.name, metric] as const));
+  const metrics = due
+    .map((name) => byName.get(name))
+    .filter((metric): metric is Metric => metric !== undefined);
+  const outcomes = await Promise.all(
+    metrics.map(async (metric) => {
+      if (!args.ok) {
+        return {
+          metric,
+          outcome: {
+            phase: 'Error' as const,
+            message: args.error,
+            startedAt: input.now,
+            finishedAt: input.now,
+          },
+        };
+      }
+      const outcome = await measure(metric, {
+        provider,
+        args: args.args,
+        now: input.now,
+        finishedAt: input.clock,
+        namespace: input.canary.metadata.namespace ?? 'default',
+        ...(deps.judge ? { judge: deps.judge } : {}),
+      });
+      return { metric, outcome };
+    }),
+  );
+  let next = run;
+  for (const { metric, outcome } of outcomes) {
+    deps.onMeasurement?.(metric.name, outcome.phase);
+    next = recordMeasurement(next, metric, outcome);
+  }
+  return next;
+}
+
+/** Takes every due measurement of the active runs. Runs that are not active are returned as they are. */
+export async function measureRuns(input: MeasureRunsInput, deps: AnalysisDeps): Promise<AnalysisRunStatus[]> {
+  const provider = dedupingProvider(deps.provider);
+  return Promise.all(
+    input.runs.map((run) =>
+      input.activeRunIds.includes(run.runId) ? measureRun(run, input, deps, provider) : Promise.resolve(run),
+    ),
+  );
+}
+
+const VERDICTS = new Set(['Successful', 'Failed', 'Inconclusive', 'Error']);
+
+/**
+ * The verdicts of finished runs the machine is still waiting for. Level-triggered: a verdict is
+ * delivered on every pass until the machine stops waiting for the run.
+ */
+export function verdictEvents(input: {
+  readonly canary: Canary;
+  readonly runs: readonly AnalysisRunStatus[];
+  readonly activeRunIds: readonly string[];
+  readonly templates: ReadonlyMap<string, AnalysisTemplateSpec | undefined>;
+  readonly now: number;
+}): CanaryEvent[] {
+  const events: CanaryEvent[] = [];
+  for (const run of input.runs) {
+    if (!input.activeRunIds.includes(run.runId) || !VERDICTS.has(run.phase)) continue;
+    const verdict = run.phase as 'Successful' | 'Failed' | 'Inconclusive' | 'Error';
+    events.push({
+      type: run.kind === 'Background' ? 'BackgroundAnalysisVerdict' : 'AnalysisVerdict',
+      runId: run.runId,
+      verdict,
+      onError: onErrorOf(run, input),
+      now: input.now,
+      ...(run.message === undefined ? {} : { message: run.message }),
+    });
+  }
+  return events;
+}
+
+/** An Error verdict pauses only when every metric that errored asks for it; otherwise it aborts. */
+function onErrorOf(
+  run: AnalysisRunStatus,
+  input: { canary: Canary; templates: ReadonlyMap<string, AnalysisTemplateSpec | undefined> },
+): 'Abort' | 'Pause' {
+  const ref = analysisRefOf(input.canary, run);
+  const specs = ref && resolveTemplates(ref, input.templates);
+  const metrics = specs ? specs.flatMap((spec) => spec.metrics) : [];
+  const errored = run.metrics.filter((m) => m.phase === 'Error' && m.dryRun !== true);
+  if (errored.length === 0) return 'Abort';
+  const pauses = errored.every(
+    (status) => metrics.find((metric) => metric.name === status.name)?.onError === 'Pause',
+  );
+  return pauses ? 'Pause' : 'Abort';
+}
+
+/** When the next measurement of any active run is due (epoch ms). */
+export function nextMeasurementAt(
+  runs: readonly AnalysisRunStatus[],
+  activeRunIds: readonly string[],
+): number | undefined {
+  const times = runs
+    .filter((run) => activeRunIds.includes(run.runId))
+    .map(nextDueAt)
+    .filter((at) => at !== undefined);
+  return times.length === 0 ? undefined : Math.min(...times);
+}

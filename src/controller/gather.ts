@@ -1,0 +1,138 @@
+import type { AnalysisTemplateSpec, Approval, Canary, TemplateRef, VirtualServiceRef } from '../api/index.ts';
+import type { KubeClient, KubeObject } from '../kube/index.ts';
+import {
+  canaryServiceName,
+  primaryName,
+  primaryServiceName,
+  type Deployment,
+  type Service,
+} from './workloads.ts';
+
+export const SERIN_API = 'serin.dev/v1alpha1';
+export const ISTIO_API = 'networking.istio.io/v1';
+
+/** A VirtualService the Canary routes through, with the reference that names it. */
+export interface RoutedVirtualService {
+  readonly ref: VirtualServiceRef;
+  readonly namespace: string;
+  readonly object: KubeObject | undefined;
+}
+
+/** Everything one reconcile pass needs, read once at its start. */
+export interface ReconcileContext {
+  /** The Canary as stored (unvalidated: validation is a step of its own). */
+  readonly raw: KubeObject;
+  readonly namespace: string;
+  readonly name: string;
+  readonly target: Deployment | undefined;
+  readonly primary: Deployment | undefined;
+  readonly services: { readonly primary: Service | undefined; readonly canary: Service | undefined };
+  readonly virtualServices: readonly RoutedVirtualService[];
+  readonly approvals: readonly Approval[];
+  /** Resolved templates by reference key (`templateName/x`, `clusterTemplateName/y`); undefined = missing. */
+  readonly templates: ReadonlyMap<string, AnalysisTemplateSpec | undefined>;
+}
+
+export function templateRefKey(ref: TemplateRef): string {
+  return 'templateName' in ref
+    ? `templateName/${ref.templateName}`
+    : `clusterTemplateName/${ref.clusterTemplateName}`;
+}
+
+/** Every template a Canary's steps and background analysis reference. */
+export function referencedTemplates(canary: Canary): TemplateRef[] {
+  const refs = canary.spec.steps.flatMap((step) => ('analysis' in step ? step.analysis.templates : []));
+  if (canary.spec.analysis) refs.push(...canary.spec.analysis.templates);
+  const byKey = new Map(refs.map((ref) => [templateRefKey(ref), ref]));
+  return [...byKey.values()];
+}
+
+async function readTemplate(
+  client: KubeClient,
+  namespace: string,
+  ref: TemplateRef,
+): Promise<AnalysisTemplateSpec | undefined> {
+  const object =
+    'templateName' in ref
+      ? await client.find({
+          apiVersion: SERIN_API,
+          kind: 'AnalysisTemplate',
+          namespace,
+          name: ref.templateName,
+        })
+      : await client.find({
+          apiVersion: SERIN_API,
+          kind: 'ClusterAnalysisTemplate',
+          name: ref.clusterTemplateName,
+        });
+  return object?.spec as AnalysisTemplateSpec | undefined;
+}
+
+/**
+ * Reads the Canary and everything it refers to. A Canary that no longer exists gives undefined.
+ * `canary` is the validated form when the raw object parses; otherwise the raw spec's names are used
+ * where they can be read, and validation reports the rest.
+ */
+export async function gather(
+  client: KubeClient,
+  key: { namespace: string; name: string },
+  canary: (raw: KubeObject) => Canary | undefined,
+): Promise<ReconcileContext | undefined> {
+  const { namespace, name } = key;
+  const raw = await client.find({ apiVersion: SERIN_API, kind: 'Canary', namespace, name });
+  if (!raw) return undefined;
+  const parsed = canary(raw);
+  const targetName = parsed?.spec.targetRef.name;
+  const serviceName = parsed?.spec.service.name;
+  const deployment = (deploymentName: string) =>
+    client.find<Deployment & KubeObject>({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace,
+      name: deploymentName,
+    });
+  const service = (serviceFullName: string) =>
+    client.find<Service & KubeObject>({
+      apiVersion: 'v1',
+      kind: 'Service',
+      namespace,
+      name: serviceFullName,
+    });
+
+  const [target, primary, primaryService, canaryService, virtualServices, approvals, templates] =
+    await Promise.all([
+      targetName === undefined ? undefined : deployment(targetName),
+      targetName === undefined ? undefined : deployment(primaryName(targetName)),
+      serviceName === undefined ? undefined : service(primaryServiceName(serviceName)),
+      serviceName === undefined ? undefined : service(canaryServiceName(serviceName)),
+      Promise.all(
+        (parsed?.spec.trafficRouting.istio.virtualServices ?? []).map(async (ref) => {
+          const vsNamespace = ref.namespace ?? namespace;
+          const object = await client.find({
+            apiVersion: ISTIO_API,
+            kind: 'VirtualService',
+            namespace: vsNamespace,
+            name: ref.name,
+          });
+          return { ref, namespace: vsNamespace, object };
+        }),
+      ),
+      client.list<Approval & KubeObject>(SERIN_API, 'Approval', { namespace }),
+      Promise.all(
+        (parsed ? referencedTemplates(parsed) : []).map(
+          async (ref) => [templateRefKey(ref), await readTemplate(client, namespace, ref)] as const,
+        ),
+      ),
+    ]);
+  return {
+    raw,
+    namespace,
+    name,
+    target,
+    primary,
+    services: { primary: primaryService, canary: canaryService },
+    virtualServices,
+    approvals: approvals.items.filter((approval) => approval.spec.canaryRef.name === name),
+    templates: new Map(templates),
+  };
+}

@@ -1,0 +1,266 @@
+import type { AnalysisTemplateSpec, Canary, CanaryStatus } from '../api/index.ts';
+import { startRun } from '../analysis/index.ts';
+import type { JudgeRunner } from '../analysis/index.ts';
+import type { EventRecorder, KubeClient, StatusWriter } from '../kube/index.ts';
+import {
+  advanceAll,
+  computeConditions,
+  describe,
+  initialMachine,
+  type CanaryEvent,
+  type Effect,
+  type MachineStatus,
+  type PersistedMachine,
+} from '../machine/index.ts';
+import type { MetricProvider, SecretReader } from '../ports/index.ts';
+import type { TrafficRouter } from '../ports/traffic-router.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { ControllerMetrics } from '../telemetry/metrics.ts';
+import { EffectError, applyWeights, runEffects, type EffectPorts, type PassDraft } from './act.ts';
+import {
+  analysisRefOf,
+  measureRuns,
+  nextMeasurementAt,
+  resolveTemplates,
+  verdictEvents,
+} from './analysis-driver.ts';
+import { commit, writeProblem } from './commit.ts';
+import { gather, type ReconcileContext } from './gather.ts';
+import { observe } from './observe.ts';
+import { parseCanary, validate } from './validate.ts';
+import { ensureWorkloads, promotePrimary, scaleTarget } from './workload-writes.ts';
+import { REVISION_ANNOTATION, revisionOf } from './workloads.ts';
+
+/** Everything a reconcile pass talks to. Tests build it with a scripted clock and provider. */
+export interface ReconcilerDeps {
+  readonly client: KubeClient;
+  readonly statusWriter: StatusWriter;
+  readonly recorder: EventRecorder;
+  readonly provider: MetricProvider;
+  readonly secrets?: SecretReader;
+  readonly judge?: JudgeRunner;
+  /** The traffic router for one Canary (its VirtualServices and Services). */
+  readonly routerFor: (canary: Canary) => TrafficRouter;
+  /** Epoch ms. Every decision in a pass uses the time read at its start. */
+  readonly clock: () => number;
+  readonly logger: Logger;
+  readonly metrics?: ControllerMetrics;
+  /** Fencing: aborted when this instance stops leading; no write is sent after that. */
+  readonly signal?: AbortSignal;
+  readonly notify?: (canary: Canary, kind: string, message: string) => void;
+}
+
+export interface ReconcileResult {
+  readonly requeueAfterMs?: number;
+}
+
+/** Router errors that a person must fix (the VirtualService or the Canary is wrong); others may clear on retry. */
+const CONFIGURATION_ERRORS = new Set([
+  'RouteNotFound',
+  'AmbiguousRoute',
+  'AmbiguousDestination',
+  'DestinationMissing',
+  'InvalidWeights',
+  'InvalidHost',
+  'InvalidVirtualService',
+  'NotFound',
+  'Rejected',
+]);
+
+/** How often a Canary in a rollout is looked at even when nothing wakes it. */
+const ROLLOUT_RESYNC_MS = 15_000;
+const STEADY_RESYNC_MS = 300_000;
+
+interface Decision {
+  readonly state: PersistedMachine;
+  readonly effects: Effect[];
+  readonly before: MachineStatus | undefined;
+}
+
+async function decide(
+  canary: Canary,
+  ctx: ReconcileContext,
+  draft: PassDraft,
+  deps: ReconcilerDeps,
+  now: number,
+): Promise<Decision> {
+  const persisted = canary.status?.machine as PersistedMachine | undefined;
+  if (!persisted) {
+    // The primary starts from the target's current template (or already runs a known revision).
+    const revision =
+      ctx.primary?.metadata.annotations?.[REVISION_ANNOTATION] ??
+      (ctx.target ? revisionOf(ctx.target) : undefined);
+    const initial = initialMachine(canary.spec, now, revision === undefined ? {} : { revision });
+    const more = advanceAll(initial.state, canary.spec, [
+      ...observe({ canary, ctx, machine: describe(initial.state, canary.spec), now }),
+      { type: 'Tick', now },
+    ]);
+    return { state: more.state, effects: [...initial.effects, ...more.effects], before: undefined };
+  }
+  const before = describe(persisted, canary.spec);
+  const runs = await measureRuns(
+    {
+      canary,
+      runs: canary.status?.analysis ?? [],
+      activeRunIds: before.activeRunIds,
+      templates: ctx.templates,
+      now,
+      clock: deps.clock,
+    },
+    {
+      provider: deps.provider,
+      ...(deps.secrets ? { secrets: deps.secrets } : {}),
+      ...(deps.judge ? { judge: deps.judge } : {}),
+      onMeasurement: (metric, phase) => deps.metrics?.measurements.inc({ metric, phase }),
+    },
+  );
+  draft.status = { ...draft.status, analysis: runs };
+  const events: CanaryEvent[] = [
+    ...observe({ canary, ctx, machine: before, now }),
+    ...verdictEvents({ canary, runs, activeRunIds: before.activeRunIds, templates: ctx.templates, now }),
+    { type: 'Tick', now },
+  ];
+  const next = advanceAll(persisted, canary.spec, events);
+  return { ...next, before };
+}
+
+function effectPorts(canary: Canary, ctx: ReconcileContext, deps: ReconcilerDeps, now: number): EffectPorts {
+  const templates: ReadonlyMap<string, AnalysisTemplateSpec | undefined> = ctx.templates;
+  return {
+    router: deps.routerFor(canary),
+    now,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    scaleCanary: (replicas) => scaleTarget(deps.client, ctx, replicas, deps.signal),
+    promoteTemplateToPrimary: () => promotePrimary(deps.client, ctx, deps.signal),
+    startRun: (effect) => {
+      const ref = analysisRefOf(canary, { kind: effect.kind, step: effect.step });
+      const specs = ref ? resolveTemplates(ref, templates) : undefined;
+      return startRun({
+        runId: effect.runId,
+        kind: effect.kind,
+        revision: effect.revision,
+        step: effect.step,
+        templates: specs ?? [],
+        now,
+      });
+    },
+  };
+}
+
+/**
+ * Keeps the world in line with the decided state between transitions: weights someone else edited
+ * are restored, and an aborted canary is scaled down once its delay has passed.
+ */
+async function converge(machine: MachineStatus, ports: EffectPorts, draft: PassDraft): Promise<void> {
+  if (machine.phase !== 'Initializing' && draft.weights === undefined) {
+    await applyWeights(ports, draft, { primary: 100 - machine.canaryWeight, canary: machine.canaryWeight });
+  }
+  const due = draft.status.canaryScaleDownAt;
+  if (due !== undefined && Date.parse(due) <= ports.now) {
+    await ports.scaleCanary(0);
+    const { canaryScaleDownAt: _done, ...rest } = draft.status;
+    draft.status = rest;
+  }
+}
+
+function requeueAfter(machine: MachineStatus, draft: PassDraft, now: number): number {
+  const candidates = [draft.requeueAfterMs ?? Infinity];
+  const measurement = nextMeasurementAt(draft.status.analysis ?? [], machine.activeRunIds);
+  if (measurement !== undefined) candidates.push(measurement - now);
+  if (draft.status.canaryScaleDownAt !== undefined)
+    candidates.push(Date.parse(draft.status.canaryScaleDownAt) - now);
+  const steady = machine.phase === 'Idle' || machine.phase === 'Succeeded';
+  candidates.push(steady ? STEADY_RESYNC_MS : ROLLOUT_RESYNC_MS);
+  return Math.max(0, Math.min(...candidates));
+}
+
+/**
+ * One reconcile pass for one Canary. Nothing is committed unless every effect succeeded: a failure
+ * throws, the work queue retries with backoff, and the next pass decides again from the same state.
+ */
+export async function reconcile(
+  deps: ReconcilerDeps,
+  key: { namespace: string; name: string },
+): Promise<ReconcileResult> {
+  const now = deps.clock();
+  const ctx = await gather(deps.client, key, parseCanary);
+  if (!ctx) {
+    deps.metrics?.forgetCanary(key.namespace, key.name);
+    return {};
+  }
+  const invalid = validate(ctx);
+  const canary = parseCanary(ctx.raw);
+  if (invalid || !canary) {
+    const problem = invalid ?? { reason: 'InvalidSpec', field: '', message: 'invalid spec' };
+    await writeProblem(deps, ctx, { ...problem, stalled: true }, now);
+    return { requeueAfterMs: STEADY_RESYNC_MS };
+  }
+  await ensureWorkloads(deps.client, canary, ctx, deps.signal);
+  const draft: PassDraft = {
+    status: { ...canary.status },
+    events: [],
+    notifications: [],
+    approvals: [],
+    requeueAfterMs: undefined,
+    weights: undefined,
+  };
+  const decision = await decide(canary, ctx, draft, deps, now);
+  const ports = effectPorts(canary, ctx, deps, now);
+  const machine = describe(decision.state, canary.spec);
+  try {
+    await runEffects(decision.effects, ports, draft);
+    await converge(machine, ports, draft);
+  } catch (err) {
+    if (err instanceof EffectError && err.code !== 'Aborted') {
+      await writeProblem(
+        deps,
+        ctx,
+        { reason: err.code, message: err.message, stalled: CONFIGURATION_ERRORS.has(err.code) },
+        now,
+      );
+    }
+    throw err;
+  }
+  const status: CanaryStatus = {
+    ...withoutMachineFields(draft.status),
+    observedGeneration: canary.metadata.generation,
+    phase: machine.phase,
+    canaryWeight: draft.status.canaryWeight ?? machine.canaryWeight,
+    message: machine.message,
+    machine: decision.state,
+    conditions: computeConditions({
+      phase: machine.phase,
+      generation: canary.metadata.generation,
+      observedGeneration: canary.metadata.generation,
+      previous: canary.status?.conditions,
+      now: new Date(now).toISOString(),
+      message: machine.message,
+    }),
+    ...statusFields(machine),
+  };
+  await commit(deps, ctx, canary, status, draft);
+  return { requeueAfterMs: requeueAfter(machine, draft, now) };
+}
+
+function withoutMachineFields(status: CanaryStatus): CanaryStatus {
+  const {
+    revision: _r,
+    stableRevision: _s,
+    currentStepIndex: _i,
+    stepStartedAt: _t,
+    pauseReason: _p,
+    ...rest
+  } = status;
+  return rest;
+}
+
+/** The machine-derived status fields that are set; the others are left out (so removed from status). */
+function statusFields(machine: MachineStatus): Partial<CanaryStatus> {
+  const fields: Partial<CanaryStatus> = {};
+  if (machine.revision !== undefined) fields.revision = machine.revision;
+  if (machine.stableRevision !== undefined) fields.stableRevision = machine.stableRevision;
+  if (machine.currentStepIndex !== undefined) fields.currentStepIndex = machine.currentStepIndex;
+  if (machine.stepStartedAt !== undefined) fields.stepStartedAt = machine.stepStartedAt;
+  if (machine.pauseReason !== undefined) fields.pauseReason = machine.pauseReason;
+  return fields;
+}

@@ -1,0 +1,63 @@
+import { parseKind, type Canary } from '../api/index.ts';
+import type { KubeObject } from '../kube/index.ts';
+import type { ReconcileContext } from './gather.ts';
+import { referencedTemplates, templateRefKey } from './gather.ts';
+
+/** Why a Canary cannot be acted on: the reason (CamelCase), the field and a sentence for people. */
+export interface Invalid {
+  readonly reason: 'InvalidSpec' | 'TargetNotFound' | 'VirtualServiceNotFound' | 'TemplateNotFound';
+  readonly field: string;
+  readonly message: string;
+}
+
+/** Parses a stored Canary; undefined when its spec does not validate. */
+export function parseCanary(raw: KubeObject): Canary | undefined {
+  const result = parseKind('Canary', raw);
+  return result.ok ? result.value : undefined;
+}
+
+/**
+ * Checks what must hold before serin may touch traffic: a valid spec, an existing target, existing
+ * VirtualServices and templates. Returns the first problem, or undefined when all is well.
+ */
+export function validate(ctx: ReconcileContext): Invalid | undefined {
+  const parsed = parseKind('Canary', ctx.raw);
+  if (!parsed.ok) {
+    const issue = parsed.issues[0];
+    const field = issue?.path ?? '';
+    return {
+      reason: 'InvalidSpec',
+      field,
+      message: `invalid spec: ${field}: ${issue?.message ?? 'invalid'}`,
+    };
+  }
+  const canary = parsed.value;
+  if (!ctx.target) {
+    return {
+      reason: 'TargetNotFound',
+      field: 'spec.targetRef.name',
+      message: `Deployment "${canary.spec.targetRef.name}" not found in namespace ${ctx.namespace}`,
+    };
+  }
+  const missingVs = ctx.virtualServices.findIndex((vs) => vs.object === undefined);
+  const vs = ctx.virtualServices[missingVs];
+  if (vs) {
+    return {
+      reason: 'VirtualServiceNotFound',
+      field: `spec.trafficRouting.istio.virtualServices[${missingVs}].name`,
+      message: `VirtualService "${vs.ref.name}" not found in namespace ${vs.namespace}`,
+    };
+  }
+  const missingTemplate = referencedTemplates(canary).find(
+    (ref) => ctx.templates.get(templateRefKey(ref)) === undefined,
+  );
+  if (missingTemplate) {
+    const [kind, name] = templateRefKey(missingTemplate).split('/');
+    return {
+      reason: 'TemplateNotFound',
+      field: 'spec.steps',
+      message: `${kind === 'templateName' ? 'AnalysisTemplate' : 'ClusterAnalysisTemplate'} "${name ?? ''}" not found`,
+    };
+  }
+  return undefined;
+}

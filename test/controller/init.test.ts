@@ -1,0 +1,42 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { NS, startHarness, type Harness } from './harness.ts';
+
+let h: Harness;
+afterEach(async () => h.stop());
+
+describe('first reconcile', () => {
+  it('creates <target>-primary and both Services owned by the Canary, then waits for the primary', async () => {
+    h = await startHarness();
+    await h.pass();
+    const primary = await h.get('Deployment', 'podinfo-primary');
+    expect(primary?.metadata.ownerReferences?.[0]).toMatchObject({
+      kind: 'Canary',
+      name: 'podinfo',
+      controller: true,
+    });
+    expect((primary?.spec as { selector: unknown }).selector).toEqual({
+      matchLabels: { app: 'podinfo-primary' },
+    });
+    for (const name of ['podinfo-primary', 'podinfo-canary']) {
+      expect((await h.get('Service', name))?.metadata.ownerReferences?.[0]?.kind).toBe('Canary');
+    }
+    const canary = await h.get('Canary', 'podinfo');
+    expect((canary?.status as { phase: string }).phase).toBe('Initializing');
+    // The target still serves while the primary is not available: nothing is scaled or routed.
+    expect((await h.get('Deployment', 'podinfo'))?.spec).toMatchObject({ replicas: 2 });
+  });
+
+  it('routes 100% to primary and scales the target to 0 once the primary is available: Idle', async () => {
+    h = await startHarness();
+    await h.pass();
+    await h.markRolledOut('podinfo-primary');
+    await h.pass();
+    const canary = await h.get('Canary', 'podinfo');
+    expect(canary?.status).toMatchObject({ phase: 'Idle', canaryWeight: 0 });
+    expect(await h.weights()).toEqual({ primary: 100, canary: 0 });
+    expect((await h.get('Deployment', 'podinfo'))?.spec).toMatchObject({ replicas: 0 });
+    const conditions = (canary?.status as { conditions: { type: string; status: string }[] }).conditions;
+    expect(conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
+    expect(NS).toBe('test');
+  });
+});
