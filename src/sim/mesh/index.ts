@@ -13,3 +13,5 @@ export { Pacer, rateAt } from './load.ts';
 export type { RpsSchedule } from './load.ts';
 export { TrafficLog } from './traffic-log.ts';
 export type { TrafficCounts, WorkloadTraffic, Destination } from './traffic-log.ts';
+export { UpstreamCaller } from './upstream.ts';
+export type { UpstreamOptions, UpstreamResult } from './upstream.ts';

@@ -21,7 +21,8 @@ export class Pacer {
   /** Requests due for `dtMs` at `rps`; the remainder carries to the next call. */
   due(rps: number, dtMs: number): number {
     this.#carry += (sanitize(rps) * Math.max(0, dtMs)) / 1000;
-    const n = Math.floor(this.#carry);
+    // The epsilon absorbs binary rounding: ten steps of 0.1 must make one request, not 0.999...
+    const n = Math.floor(this.#carry + 1e-9);
     this.#carry -= n;
     return n;
   }

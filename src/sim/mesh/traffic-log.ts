@@ -38,6 +38,8 @@ export class TrafficLog {
   readonly #keys: Destination[] = [];
   readonly #keyIndex = new Map<string, number>();
   #written = 0;
+  /** Decision time of the newest entry overwritten so far (-Infinity: none yet). */
+  #lastDroppedAt = Number.NEGATIVE_INFINITY;
 
   constructor(capacity = 1 << 18) {
     this.#capacity = capacity;
@@ -50,6 +52,7 @@ export class TrafficLog {
   record(at: number, destination: Destination, code?: number): number {
     const seq = this.#written++;
     const slot = seq % this.#capacity;
+    if (seq >= this.#capacity) this.#lastDroppedAt = this.#at[slot] ?? this.#lastDroppedAt;
     this.#at[slot] = at;
     this.#dest[slot] = this.#intern(destination);
     this.#code[slot] = code ?? PENDING;
@@ -66,13 +69,12 @@ export class TrafficLog {
   since(since: number): TrafficCounts {
     const out: TrafficCounts = { byWorkload: {}, unrouted: {}, total: 0, complete: true };
     const oldest = Math.max(0, this.#written - this.#capacity);
-    let seq = this.#written - 1;
-    for (; seq >= oldest; seq--) {
+    for (let seq = this.#written - 1; seq >= oldest; seq--) {
       const slot = seq % this.#capacity;
       if ((this.#at[slot] ?? 0) < since) break;
       this.#count(out, this.#keys[this.#dest[slot] ?? 0], this.#code[slot] ?? PENDING);
     }
-    out.complete = seq >= oldest || oldest === 0;
+    out.complete = this.#lastDroppedAt < since;
     return out;
   }
 
