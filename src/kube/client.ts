@@ -215,8 +215,9 @@ export class KubeClient {
   /** Sends with bounded retries; returns the parsed 2xx body or throws KubeError. */
   async #call(req: KubeRequest, idempotent: boolean): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
-      const err = await this.#attempt(req);
-      if (!(err instanceof KubeError)) return err.body;
+      const outcome = await this.#attempt(req);
+      if (!(outcome instanceof KubeError)) return outcome.body;
+      const err = outcome;
       if (attempt >= this.#retry.maxAttempts || !retryable(err, idempotent)) throw err;
       const delay =
         err.retryAfterSeconds === undefined

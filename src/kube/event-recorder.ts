@@ -126,7 +126,7 @@ export class EventRecorder {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name: at.name, namespace: at.namespace },
-      involvedObject: { ...obj, namespace: obj.namespace },
+      involvedObject: obj,
       type: spec.type,
       reason: spec.reason,
       message: spec.message,
