@@ -167,6 +167,24 @@ describe('workload emulator', () => {
     expect(workloads.endpointsFor('elsewhere', { app: 'api' })).toEqual([]);
   });
 
+  it('announces apps becoming ready and stopping, and applies a behaviour override at once', async () => {
+    const events: string[] = [];
+    const off = workloads.onAppEvent((e) =>
+      events.push(`${e.type}:${e.app.workload}:${e.app.behaviour.errorRate}`),
+    );
+    await client.create(deployment({ name: 'events' }));
+    await observed('events');
+    clock.advance(DELAY);
+    await eventually(() => workloads.app(NS, 'events') !== undefined, 'events running');
+    expect(workloads.setBehaviour(NS, 'events', { errorRate: 1, latencyMs: 0 })).toBe(true);
+    expect(await errorsOf(workloads.app(NS, 'events')!.url, 10)).toBe(10);
+    await client.mergePatch(deploymentRef('events'), { spec: { replicas: 0 } });
+    await eventually(() => workloads.app(NS, 'events') === undefined, 'events stopped');
+    off();
+    expect(events).toEqual(['ready:events:0', 'stopped:events:1']);
+    expect(workloads.setBehaviour(NS, 'events', { errorRate: 0, latencyMs: 0 })).toBe(false);
+  });
+
   it('stops the app of a deleted Deployment', async () => {
     expect(workloads.app(NS, 'flaky')).toBeDefined();
     await client.delete(deploymentRef('flaky'));

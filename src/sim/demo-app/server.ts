@@ -18,7 +18,13 @@ export interface DemoApp {
   readonly url: string;
   readonly workload: string;
   readonly namespace: string;
-  readonly behaviour: DemoBehaviour;
+  /** The behaviour in force. */
+  behaviour(): DemoBehaviour;
+  /**
+   * Changes the behaviour of the running app (fault injection for tests and benchmarks: a step
+   * change at a known instant, without a rollout). Applies to requests arriving from now on.
+   */
+  setBehaviour(behaviour: DemoBehaviour): void;
   /** Requests answered so far (health checks excluded). */
   served(): number;
   /**
@@ -38,7 +44,7 @@ export async function startDemoApp(opts: DemoAppOptions): Promise<DemoApp> {
   const pending = new Set<NodeJS.Timeout>();
   let served = 0;
   let stopping: Promise<void> | undefined;
-  const state = { draining: false };
+  const state = { draining: false, behaviour: { ...opts.behaviour } };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     req.resume();
@@ -47,7 +53,8 @@ export async function startDemoApp(opts: DemoAppOptions): Promise<DemoApp> {
       return;
     }
     served++;
-    const failed = random() < opts.behaviour.errorRate;
+    const { errorRate, latencyMs } = state.behaviour;
+    const failed = random() < errorRate;
     const timer = setTimeout(
       () => {
         pending.delete(timer);
@@ -59,7 +66,7 @@ export async function startDemoApp(opts: DemoAppOptions): Promise<DemoApp> {
           state.draining,
         );
       },
-      sampleLatency(opts.behaviour.latencyMs, random),
+      sampleLatency(latencyMs, random),
     );
     pending.add(timer);
   };
@@ -71,7 +78,10 @@ export async function startDemoApp(opts: DemoAppOptions): Promise<DemoApp> {
     url: `http://127.0.0.1:${port}`,
     workload: opts.workload,
     namespace: opts.namespace,
-    behaviour: { ...opts.behaviour },
+    behaviour: () => ({ ...state.behaviour }),
+    setBehaviour: (behaviour) => {
+      state.behaviour = { ...behaviour };
+    },
     served: () => served,
     stop: (graceMs = 2_000) => {
       state.draining = true;

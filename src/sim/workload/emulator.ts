@@ -50,6 +50,14 @@ export interface RunningApp extends Endpoint {
   served: number;
 }
 
+/** An app became ready (its pods passed the start-up delay) or was stopped. */
+export interface AppEvent {
+  type: 'ready' | 'stopped';
+  app: RunningApp;
+  /** Clock time of the event (ms). */
+  at: number;
+}
+
 /** Finds the ready pods a Service selects; what the mesh emulator routes to. */
 export interface EndpointSource {
   /** Ready endpoints in `namespace` whose pod labels match `selector` (equality, like a Service). */
@@ -64,6 +72,13 @@ export interface WorkloadEmulator extends EndpointSource {
   apps(): RunningApp[];
   /** The app running for one Deployment, if any. */
   app(namespace: string, name: string): RunningApp | undefined;
+  /**
+   * Overrides the behaviour of a running app until its pods are replaced (a step change at a known
+   * instant, e.g. for the breach-to-safe benchmark). False when no app runs for that Deployment.
+   */
+  setBehaviour(namespace: string, name: string, behaviour: DemoBehaviour): boolean;
+  /** Calls `listener` whenever an app becomes ready or is stopped; returns an unsubscribe function. */
+  onAppEvent(listener: (event: AppEvent) => void): () => void;
   /** Resolves when every change seen so far has been acted on (status writes included). */
   idle(): Promise<void>;
   /** Stops watching, cancels pending start-ups and stops every app. */
@@ -103,6 +118,7 @@ class Emulator implements WorkloadEmulator {
   readonly #clock: Clock;
   readonly #slots = new Map<string, Slot>();
   readonly #stopping = new Set<Promise<void>>();
+  readonly #listeners = new Set<(event: AppEvent) => void>();
   #stopped = false;
 
   constructor(opts: WorkloadEmulatorOptions) {
@@ -141,6 +157,28 @@ class Emulator implements WorkloadEmulator {
   app(namespace: string, name: string): RunningApp | undefined {
     const pods = this.#slots.get(objectKey(namespace, name))?.pods;
     return pods === undefined ? undefined : describe(pods);
+  }
+
+  setBehaviour(namespace: string, name: string, behaviour: DemoBehaviour): boolean {
+    const pods = this.#slots.get(objectKey(namespace, name))?.pods;
+    pods?.demo.setBehaviour(behaviour);
+    return pods !== undefined;
+  }
+
+  onAppEvent(listener: (event: AppEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(type: AppEvent['type'], pods: Pods): void {
+    const event = { type, app: describe(pods), at: this.#clock.now() };
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.#log('warn', { err }, 'app event listener threw');
+      }
+    }
   }
 
   async idle(): Promise<void> {
@@ -270,6 +308,7 @@ class Emulator implements WorkloadEmulator {
       this.#retire(slot);
       slot.pods = { demo, templateHash: d.templateHash, labels: d.podLabels, ready: d.replicas };
       this.#log('info', { deployment: key, url: demo.url, ...parsed.behaviour }, 'demo app ready');
+      this.#emit('ready', slot.pods);
     }
     await this.#reconcile(key, current);
   }
@@ -279,6 +318,7 @@ class Emulator implements WorkloadEmulator {
     const pods = slot.pods;
     if (pods === undefined) return;
     slot.pods = undefined;
+    this.#emit('stopped', pods);
     const done = pods.demo.stop(this.#opts.terminationGraceMs ?? 2_000);
     this.#stopping.add(done);
     void done.finally(() => this.#stopping.delete(done));
@@ -323,7 +363,7 @@ function describe(pods: Pods): RunningApp {
     readyReplicas: pods.ready,
     labels: { ...pods.labels },
     templateHash: pods.templateHash,
-    behaviour: pods.demo.behaviour,
+    behaviour: pods.demo.behaviour(),
     served: pods.demo.served(),
   };
 }

@@ -9,6 +9,7 @@ export type {
   Endpoint,
   EndpointSource,
   RunningApp,
+  AppEvent,
 } from './emulator.ts';
 export { viewDeployment, hashTemplate, selectorMatches, statusPatch } from './pod-template.ts';
 export type { DeploymentView, ReplicaCounts } from './pod-template.ts';
