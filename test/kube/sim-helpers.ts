@@ -1,7 +1,7 @@
 /** Shared setup for the Kubernetes adapter tests that run against the simulator over real HTTP. */
 import { startKubeSim } from '../../src/sim/kube/index.ts';
-import { KubeConfig } from '@kubernetes/client-node';
-import { createKubeClient, type KubeClient, type KubeObject } from '../../src/kube/index.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { createKubeClient, loadKubeConfig, type KubeClient, type KubeObject } from '../../src/kube/index.ts';
 
 export type KubeSim = Awaited<ReturnType<typeof startKubeSim>>;
 
@@ -13,14 +13,9 @@ export async function startSimClient(
   return { sim, client: clientFor(sim) };
 }
 
-/**
- * client-node's KubeConfig for the simulator. Uses the object form: the simulator's kubeconfig
- * file omits `insecure-skip-tls-verify: true`, without which client-node refuses plain http.
- */
+/** client-node's KubeConfig for the simulator, loaded from the kubeconfig file it writes. */
 export function kubeConfigFor(sim: KubeSim): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions(sim.kubeconfig);
-  return kc;
+  return loadKubeConfig({ kubeconfig: sim.kubeconfigPath }).kubeConfig;
 }
 
 /** Another client on the same simulator (a second process, as far as the server can tell). */
