@@ -63,8 +63,18 @@ export function phaseOf(snapshot: CanarySnapshot): CanaryPhase {
  * `revision`, when known, is the template hash the primary starts from.
  */
 export function initialMachine(spec: CanarySpec, now: number, options: { revision?: string } = {}): Step {
+  const { snapshot, effects } = initialSnapshot(spec, now, options);
+  return { state: persist(snapshot), effects };
+}
+
+/** `initialMachine` as a live snapshot, for callers that keep the snapshot in memory. */
+export function initialSnapshot(
+  spec: CanarySpec,
+  now: number,
+  options: { revision?: string } = {},
+): { snapshot: CanarySnapshot; effects: Effect[] } {
   const [snapshot, actions] = initialTransition(canaryMachine, { spec, now, ...options });
-  return { state: persist(snapshot), effects: effectsOf(actions) };
+  return { snapshot, effects: effectsOf(actions) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CanaryPhase, CanarySpec, PauseReason } from '../api/index.ts';
-import { phaseOf, restore } from './advance.ts';
+import { phaseOf, restore, type CanarySnapshot } from './advance.ts';
 import { currentStep, isoOf, pauseMsOf } from './context.ts';
 import type { MachineContext, PersistedMachine } from './types.ts';
 
@@ -72,7 +72,11 @@ function messageOf(phase: CanaryPhase, context: MachineContext, spec: CanarySpec
 
 /** Reads the persisted machine as the status fields a person (and `serin status`) sees. */
 export function describe(persisted: PersistedMachine, spec: CanarySpec): MachineStatus {
-  const snapshot = restore(persisted, spec);
+  return describeSnapshot(restore(persisted, spec), spec);
+}
+
+/** `describe` for a live snapshot. */
+export function describeSnapshot(snapshot: CanarySnapshot, spec: CanarySpec): MachineStatus {
   const phase = phaseOf(snapshot);
   const context = snapshot.context;
   const inRollout = ROLLOUT_PHASES.includes(phase);

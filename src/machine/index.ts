@@ -19,13 +19,14 @@ export {
   advanceAll,
   advanceSnapshot,
   initialMachine,
+  initialSnapshot,
   MachineStateError,
   persist,
   restore,
   type CanarySnapshot,
   type Step,
 } from './advance.ts';
-export { describe, type MachineStatus } from './describe.ts';
+export { describe, describeSnapshot, type MachineStatus } from './describe.ts';
 export { computeConditions, type ConditionsInput } from './conditions.ts';
 export { backgroundRunIdFor, stepRunIdFor } from './context.ts';
 export { canaryMachine, type CanaryMachine } from './machine.ts';

@@ -1,0 +1,305 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { CanarySpec } from '../api/index.ts';
+import { advance, advanceSnapshot, initialMachine, initialSnapshot, persist } from './advance.ts';
+import { describeSnapshot, type MachineStatus } from './describe.ts';
+import { canarySpec } from './harness.ts';
+import type { CanaryEvent, Effect, PersistedMachine } from './types.ts';
+
+const RUNS = 1000;
+/** 1,000 runs of up to 40 events each: generous, since CI machines are shared. */
+const TIMEOUT = 180_000;
+
+/** Events as generated: references to "the active run" or "the current step" are resolved when sent. */
+type AbstractEvent =
+  | { kind: 'NewRevision'; revision: string }
+  | { kind: 'CanaryReady' | 'CanaryNotReady' | 'PrimaryReady' | 'SpecChanged' | 'Suspend' | 'Unsuspend' }
+  | { kind: 'Tick'; ms: number }
+  | {
+      kind: 'Verdict';
+      background: boolean;
+      run: 'active' | 'stale';
+      verdict: 'Successful' | 'Failed' | 'Inconclusive' | 'Error';
+      onError: 'Abort' | 'Pause' | undefined;
+    }
+  | {
+      kind: 'Approval';
+      action: 'Promote' | 'PromoteFull' | 'Abort' | 'Retry' | 'Pause' | 'Resume';
+      revision: 'current' | 'other';
+      step: 'none' | 'current' | 'other';
+    };
+
+const stepArb = fc.oneof(
+  fc.integer({ min: 0, max: 100 }).map((setWeight) => ({ setWeight })),
+  fc.constantFrom('0s', '10s', '1m', '10m').map((duration) => ({ pause: { duration } })),
+  fc.constant({ pause: {} }),
+  fc.constantFrom('a', 'b').map((templateName) => ({ analysis: { templates: [{ templateName }] } })),
+);
+
+const specArb: fc.Arbitrary<CanarySpec> = fc
+  .record({
+    steps: fc.array(stepArb, { minLength: 1, maxLength: 6 }),
+    background: fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined }),
+    progressDeadlineSeconds: fc.integer({ min: 30, max: 900 }),
+    skipAnalysis: fc.constantFrom(false, false, false, false, true),
+    suspend: fc.constantFrom(false, false, false, false, true),
+  })
+  .map(({ background, ...fields }) =>
+    canarySpec({
+      ...fields,
+      ...(background === undefined
+        ? {}
+        : { analysis: { templates: [{ templateName: 'bg' }], startingStep: background } }),
+    }),
+  );
+
+const eventArb: fc.Arbitrary<AbstractEvent> = fc.oneof(
+  {
+    arbitrary: fc
+      .constantFrom('v1', 'v2', 'v3', 'stable')
+      .map((revision) => ({ kind: 'NewRevision' as const, revision })),
+    weight: 3,
+  },
+  // Weighted toward the observations that make a rollout progress, so that runs reach every phase.
+  {
+    arbitrary: fc
+      .constantFrom(
+        'CanaryReady',
+        'CanaryReady',
+        'PrimaryReady',
+        'PrimaryReady',
+        'CanaryNotReady',
+        'SpecChanged',
+        'Suspend',
+        'Unsuspend',
+      )
+      .map((kind): AbstractEvent => ({ kind })),
+    weight: 6,
+  },
+  { arbitrary: fc.integer({ min: 0, max: 300_000 }).map((ms) => ({ kind: 'Tick' as const, ms })), weight: 4 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('Verdict' as const),
+      background: fc.boolean(),
+      run: fc.constantFrom('active' as const, 'active' as const, 'active' as const, 'stale' as const),
+      verdict: fc.constantFrom(
+        'Successful' as const,
+        'Failed' as const,
+        'Inconclusive' as const,
+        'Error' as const,
+      ),
+      onError: fc.constantFrom('Abort' as const, 'Pause' as const, undefined),
+    }),
+    weight: 4,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('Approval' as const),
+      action: fc.constantFrom('Promote', 'PromoteFull', 'Abort', 'Retry', 'Pause', 'Resume'),
+      revision: fc.constantFrom('current' as const, 'current' as const, 'other' as const),
+      step: fc.constantFrom('none' as const, 'current' as const, 'other' as const),
+    }),
+    weight: 3,
+  },
+);
+
+const scenarioArb = fc.record({
+  spec: specArb,
+  /** Most runs start from a Canary whose primary is ready; some from one still initialising. */
+  initialised: fc.constantFrom(true, true, true, false),
+  events: fc.array(eventArb, { minLength: 5, maxLength: 40, size: 'max' }),
+});
+
+/** Turns a generated event into a concrete one for the machine as it is now. */
+function concrete(event: AbstractEvent, status: MachineStatus, clock: { now: number }): CanaryEvent {
+  switch (event.kind) {
+    case 'NewRevision':
+      return { type: 'NewRevision', revision: event.revision };
+    case 'Tick':
+      clock.now += event.ms;
+      return { type: 'Tick', now: clock.now };
+    case 'Verdict': {
+      const active = event.background ? status.backgroundRunId : status.stepRunId;
+      const runId = event.run === 'active' && active !== undefined ? active : 'stale-s9-a9';
+      return {
+        type: event.background ? 'BackgroundAnalysisVerdict' : 'AnalysisVerdict',
+        runId,
+        verdict: event.verdict,
+        ...(event.onError === undefined ? {} : { onError: event.onError }),
+      };
+    }
+    case 'Approval': {
+      const step = status.currentStepIndex ?? 0;
+      return {
+        type: 'Approval',
+        action: event.action,
+        approver: 'prop',
+        revision: event.revision === 'current' ? (status.revision ?? 'none') : 'other',
+        ...(event.step === 'none' ? {} : { step: event.step === 'current' ? step : step + 7 }),
+      };
+    }
+    case 'CanaryReady':
+    case 'CanaryNotReady':
+    case 'PrimaryReady':
+    case 'SpecChanged':
+    case 'Suspend':
+    case 'Unsuspend':
+      return { type: event.kind };
+  }
+}
+
+interface Transition {
+  readonly event: CanaryEvent;
+  readonly before: MachineStatus;
+  readonly after: MachineStatus;
+  readonly effects: readonly Effect[];
+}
+
+/**
+ * Runs a scenario from a new Canary, calling `check` after each event. It keeps the live snapshot:
+ * the persistence property below shows the persisted path gives the same states and effects.
+ */
+function play(
+  { spec, initialised, events }: { spec: CanarySpec; initialised: boolean; events: readonly AbstractEvent[] },
+  check: (t: Transition) => void,
+): void {
+  let snapshot = initialSnapshot(spec, 0, { revision: 'stable' }).snapshot;
+  if (initialised) snapshot = advanceSnapshot(snapshot, spec, { type: 'PrimaryReady' }).snapshot;
+  const clock = { now: 0 };
+  let before = describeSnapshot(snapshot, spec);
+  for (const abstract of events) {
+    const event = concrete(abstract, before, clock);
+    const step = advanceSnapshot(snapshot, spec, event);
+    snapshot = step.snapshot;
+    const after = describeSnapshot(snapshot, spec);
+    check({ event, before, after, effects: step.effects });
+    before = after;
+  }
+}
+
+const applied = (t: Transition, action: string) =>
+  t.effects.some(
+    (e) => e.type === 'recordApproval' && e.result === 'Applied' && e.approval.action === action,
+  );
+
+describe('properties over random events and clocks', () => {
+  it(
+    'weights always sum to 100 and stay within 0..100',
+    () => {
+      fc.assert(
+        fc.property(scenarioArb, (scenario) => {
+          play(scenario, (t) => {
+            for (const effect of t.effects) {
+              if (effect.type !== 'setWeights') continue;
+              expect(effect.primary + effect.canary).toBe(100);
+              expect(Number.isInteger(effect.canary) && effect.canary >= 0 && effect.canary <= 100).toBe(
+                true,
+              );
+            }
+            expect(t.after.canaryWeight >= 0 && t.after.canaryWeight <= 100).toBe(true);
+          });
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'after Aborted, no effect raises the canary weight above 0 until a new revision or Retry',
+    () => {
+      fc.assert(
+        fc.property(scenarioArb, (scenario) => {
+          play(scenario, (t) => {
+            if (t.before.phase !== 'Aborted') return;
+            const restarted = t.after.revision !== t.before.revision || t.after.attempt !== t.before.attempt;
+            if (restarted) return;
+            expect(t.effects.filter((e) => e.type === 'setWeights' && e.canary > 0)).toEqual([]);
+            expect(t.after.canaryWeight).toBe(0);
+            expect(t.after.phase).toBe('Aborted');
+          });
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'Succeeded is never reached for an attempt that had a Failed verdict unless PromoteFull was approved after it',
+    () => {
+      fc.assert(
+        fc.property(scenarioArb, (scenario) => {
+          const failed = new Set<string>();
+          play(scenario, (t) => {
+            const key = `${t.before.revision ?? ''}#${t.before.attempt}`;
+            const isVerdict =
+              t.event.type === 'AnalysisVerdict' || t.event.type === 'BackgroundAnalysisVerdict';
+            if (isVerdict && t.event.verdict === 'Failed' && t.before.activeRunIds.includes(t.event.runId)) {
+              failed.add(key);
+            }
+            if (applied(t, 'PromoteFull')) failed.delete(key);
+            if (t.effects.some((e) => e.type === 'notify' && e.kind === 'Succeeded')) {
+              expect(failed.has(key)).toBe(false);
+            }
+          });
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'Paused never advances without an approval or a passing verdict',
+    () => {
+      fc.assert(
+        fc.property(scenarioArb, (scenario) => {
+          play(scenario, (t) => {
+            if (t.before.phase !== 'Paused') return;
+            const sameRollout =
+              t.after.revision === t.before.revision && t.after.attempt === t.before.attempt;
+            if (!sameRollout) return; // a new revision restarts; it does not advance the old one
+            const approved = ['Promote', 'Resume', 'PromoteFull'].some((action) => applied(t, action));
+            const advanced =
+              ['Progressing', 'Promoting', 'Succeeded'].includes(t.after.phase) ||
+              (t.after.currentStepIndex ?? 0) > (t.before.currentStepIndex ?? 0) ||
+              t.after.canaryWeight > t.before.canaryWeight;
+            if (advanced) expect(approved).toBe(true);
+          });
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT,
+  );
+});
+
+describe('persistence', () => {
+  it(
+    'restoring after every event gives the same states and effects as never stopping',
+    () => {
+      fc.assert(
+        fc.property(scenarioArb, ({ spec, initialised, events }) => {
+          let live = initialSnapshot(spec, 0, { revision: 'stable' }).snapshot;
+          let saved = JSON.parse(
+            JSON.stringify(initialMachine(spec, 0, { revision: 'stable' }).state),
+          ) as PersistedMachine;
+          const prefix: AbstractEvent[] = initialised ? [{ kind: 'PrimaryReady' }] : [];
+          const clock = { now: 0 };
+          for (const abstract of [...prefix, ...events]) {
+            const event = concrete(abstract, describeSnapshot(live, spec), clock);
+            const uninterrupted = advanceSnapshot(live, spec, event);
+            const restored = advance(saved, spec, event);
+            expect(restored.effects).toEqual(uninterrupted.effects);
+            expect(restored.state).toEqual(persist(uninterrupted.snapshot));
+            live = uninterrupted.snapshot;
+            saved = JSON.parse(JSON.stringify(restored.state)) as PersistedMachine;
+          }
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT,
+  );
+});
