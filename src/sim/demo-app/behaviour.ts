@@ -28,7 +28,7 @@ export const DEFAULT_BEHAVIOUR: DemoBehaviour = { errorRate: 0, latencyMs: 0 };
 
 /**
  * Spread of the log-normal latency distribution. Real services have a right-skewed latency with a
- * tail; with sigma 0.25 the p99 is about 1.75x the mean, so a p99 objective means something.
+ * tail; with sigma 0.25 the p99 is about 1.73x the mean, so a p99 objective means something.
  */
 export const LATENCY_SIGMA = 0.25;
 
