@@ -162,16 +162,54 @@ export function verdictEvents(input: {
   for (const run of input.runs) {
     if (!input.activeRunIds.includes(run.runId) || !VERDICTS.has(run.phase)) continue;
     const verdict = run.phase as 'Successful' | 'Failed' | 'Inconclusive' | 'Error';
+    const message = verdictMessage(run, input);
     events.push({
       type: run.kind === 'Background' ? 'BackgroundAnalysisVerdict' : 'AnalysisVerdict',
       runId: run.runId,
       verdict,
       onError: onErrorOf(run, input),
       now: input.now,
-      ...(run.message === undefined ? {} : { message: run.message }),
+      ...(message === undefined ? {} : { message }),
     });
   }
   return events;
+}
+
+function metricsOf(
+  run: AnalysisRunStatus,
+  input: { canary: Canary; templates: ReadonlyMap<string, AnalysisTemplateSpec | undefined> },
+): Metric[] {
+  const ref = analysisRefOf(input.canary, run);
+  const specs = ref && resolveTemplates(ref, input.templates);
+  return specs ? specs.flatMap((spec) => spec.metrics) : [];
+}
+
+/**
+ * What on-call reads: the metric that decided, its last value against the condition, and the limit
+ * it crossed, e.g. `success-rate Failed: 0.81 (successCondition: result >= 0.95); failed (1) > failureLimit (0)`.
+ */
+function verdictMessage(
+  run: AnalysisRunStatus,
+  input: { canary: Canary; templates: ReadonlyMap<string, AnalysisTemplateSpec | undefined> },
+): string | undefined {
+  const culprit = run.metrics.find((m) => m.dryRun !== true && m.phase === run.phase);
+  if (!culprit || run.phase === 'Successful') return run.message;
+  const metric = metricsOf(run, input).find((m) => m.name === culprit.name);
+  const last = culprit.measurements.at(-1);
+  const condition = metric?.successCondition
+    ? `successCondition: ${metric.successCondition}`
+    : metric?.failureCondition
+      ? `failureCondition: ${metric.failureCondition}`
+      : undefined;
+  const measured = last ? [last.value ?? last.phase, condition].filter((part) => part !== undefined) : [];
+  const detail = [
+    measured.length > 0 ? `${measured[0] ?? ''}${measured[1] ? ` (${measured[1]})` : ''}` : undefined,
+    last?.message,
+    culprit.message,
+  ]
+    .filter((part, index, all) => part !== undefined && part !== '' && all.indexOf(part) === index)
+    .join('; ');
+  return `${culprit.name} ${run.phase}: ${detail}`;
 }
 
 /** An Error verdict pauses only when every metric that errored asks for it; otherwise it aborts. */
@@ -179,9 +217,7 @@ function onErrorOf(
   run: AnalysisRunStatus,
   input: { canary: Canary; templates: ReadonlyMap<string, AnalysisTemplateSpec | undefined> },
 ): 'Abort' | 'Pause' {
-  const ref = analysisRefOf(input.canary, run);
-  const specs = ref && resolveTemplates(ref, input.templates);
-  const metrics = specs ? specs.flatMap((spec) => spec.metrics) : [];
+  const metrics = metricsOf(run, input);
   const errored = run.metrics.filter((m) => m.phase === 'Error' && m.dryRun !== true);
   if (errored.length === 0) return 'Abort';
   const pauses = errored.every(

@@ -4,7 +4,7 @@ import type { KubeObject } from '../kube/index.ts';
 import type { PassDraft } from './act.ts';
 import type { ReconcileContext } from './gather.ts';
 import { SERIN_API } from './gather.ts';
-import type { ReconcilerDeps } from './reconcile.ts';
+import type { ReconcilerDeps } from './deps.ts';
 
 /**
  * Writes the pass's status in one merge patch to /status, then what follows from it: the Approvals'

@@ -25,30 +25,14 @@ import {
   verdictEvents,
 } from './analysis-driver.ts';
 import { commit, writeProblem } from './commit.ts';
+import type { ReconcilerDeps } from './deps.ts';
 import { gather, type ReconcileContext } from './gather.ts';
 import { observe } from './observe.ts';
 import { parseCanary, validate } from './validate.ts';
 import { ensureWorkloads, promotePrimary, scaleTarget } from './workload-writes.ts';
 import { REVISION_ANNOTATION, revisionOf } from './workloads.ts';
 
-/** Everything a reconcile pass talks to. Tests build it with a scripted clock and provider. */
-export interface ReconcilerDeps {
-  readonly client: KubeClient;
-  readonly statusWriter: StatusWriter;
-  readonly recorder: EventRecorder;
-  readonly provider: MetricProvider;
-  readonly secrets?: SecretReader;
-  readonly judge?: JudgeRunner;
-  /** The traffic router for one Canary (its VirtualServices and Services). */
-  readonly routerFor: (canary: Canary) => TrafficRouter;
-  /** Epoch ms. Every decision in a pass uses the time read at its start. */
-  readonly clock: () => number;
-  readonly logger: Logger;
-  readonly metrics?: ControllerMetrics;
-  /** Fencing: aborted when this instance stops leading; no write is sent after that. */
-  readonly signal?: AbortSignal;
-  readonly notify?: (canary: Canary, kind: string, message: string) => void;
-}
+export type { ReconcilerDeps } from './deps.ts';
 
 export interface ReconcileResult {
   readonly requeueAfterMs?: number;

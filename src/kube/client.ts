@@ -205,8 +205,10 @@ export class KubeClient {
     body: unknown,
     contentType: string,
     opts: PatchOptions,
-    query: Record<string, string | undefined> = {},
+    query: Record<string, string | undefined> = { fieldManager: FIELD_MANAGER },
   ): Promise<T> {
+    // Every write names serin as its field manager, so managedFields (and Argo CD's
+    // managedFieldsManagers) can tell serin's weight edits from anyone else's.
     const path = await this.resolver.path({ ...ref, subresource: opts.subresource });
     const req: KubeRequest = { method: 'PATCH', path, body, contentType, query, signal: opts.signal };
     return (await this.#call(req, opts.retry === true)) as T;

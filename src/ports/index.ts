@@ -12,3 +12,17 @@ export type {
   RangeQueryRequest,
   RangeSeries,
 } from './metric-provider.ts';
+export type {
+  RouteError,
+  RouteErrorCode,
+  RouteKind,
+  RouteObjectRef,
+  RouteResult,
+  RouteWeights,
+  SetWeightsOptions,
+  TrafficRouter,
+  WeightDrift,
+  Weights,
+  WeightsResult,
+} from './traffic-router.ts';
+export { formatWeights, isValidSplit } from './traffic-router.ts';

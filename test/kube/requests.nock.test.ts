@@ -38,7 +38,7 @@ afterEach(() => {
 });
 
 describe('HTTP requests serin sends', () => {
-  it('writes status as one merge patch to the /status subresource', async () => {
+  it('writes status as one merge patch to the /status subresource, as field manager serin', async () => {
     const scope = nock(SERVER, {
       reqheaders: {
         'content-type': 'application/merge-patch+json',
@@ -48,6 +48,7 @@ describe('HTTP requests serin sends', () => {
       .patch('/apis/serin.dev/v1alpha1/namespaces/shop/canaries/web/status', {
         status: { weight: 20 },
       })
+      .query({ fieldManager: 'serin' })
       .reply(200, { ...canary, status: { phase: 'Progressing', weight: 20 } });
     const writer = new StatusWriter(createKubeClient(kubeConfig()));
     const result = await writer.write(canary, { phase: 'Progressing', weight: 20 });
@@ -55,7 +56,7 @@ describe('HTTP requests serin sends', () => {
     expect(scope.isDone()).toBe(true);
   });
 
-  it('sends a JSON patch to a VirtualService as application/json-patch+json', async () => {
+  it('sends a JSON patch to a VirtualService as application/json-patch+json, as field manager serin', async () => {
     const ops = [
       { op: 'test' as const, path: '/spec/http/0/route/0/destination/subset', value: 'stable' },
       { op: 'replace' as const, path: '/spec/http/0/route/0/weight', value: 80 },
@@ -63,6 +64,7 @@ describe('HTTP requests serin sends', () => {
     ];
     const scope = nock(SERVER, { reqheaders: { 'content-type': 'application/json-patch+json' } })
       .patch('/apis/networking.istio.io/v1/namespaces/shop/virtualservices/web', ops)
+      .query({ fieldManager: 'serin' })
       .reply(200, { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: {} });
     const client = createKubeClient(kubeConfig());
     await client.jsonPatch(

@@ -2,8 +2,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { renderCrds } from '../cli/gen-crds.ts';
-import { buildCrds } from './crds.ts';
+import { renderCrds } from '../../src/cli/gen-crds.ts';
+import { buildCrds } from '../../src/api/crds.ts';
 
 type Node = Record<string, unknown>;
 const ALLOWED_WITHOUT_TYPE = ['x-kubernetes-int-or-string', 'x-kubernetes-preserve-unknown-fields'];
