@@ -26,7 +26,8 @@ export async function runCli(args: string[], options: RunOptions = {}): Promise<
     await buildProgram(ctx).parseAsync(args, { from: 'user' });
     return code;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    // commander exits 1 on usage errors unless a verb chose its own code (see usageExitCode).
+    if (err instanceof CommanderError) return err.exitCode === 1 ? 2 : err.exitCode;
     throw err;
   }
 }

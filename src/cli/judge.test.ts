@@ -92,6 +92,12 @@ describe('serin judge', () => {
     expect(run.code).toBe(4);
     expect(run.stderr).toMatch(/--canary <file> is required/);
   });
+
+  it('exits 4, not 2 (NoData), when commander itself rejects the flags: an option without its value', async () => {
+    const run = await judge('--canary');
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(/option '--canary <file>' argument missing/);
+  });
 });
 
 describe('judge input parsing', () => {

@@ -10,6 +10,7 @@ import {
 import type { CliContext } from './context.ts';
 import { EXIT } from './exit-codes.ts';
 import { parseSamples } from './judge-input.ts';
+import { usageExitCode } from './program.ts';
 
 interface JudgeFlags {
   baseline?: string;
@@ -151,8 +152,9 @@ function run(command: Command, flags: JudgeFlags, ctx: CliContext): void {
 /** `serin judge`: runs the statistical judge on two samples read from files. */
 export function registerJudge(program: Command, ctx: CliContext): void {
   const d = JUDGE_DEFAULTS;
-  program
-    .command('judge')
+  const command = program.command('judge');
+  usageExitCode(command, EXIT.invalidInput);
+  command
     .description(
       'Judge a canary sample against a baseline sample (Mann-Whitney U, Hodges-Lehmann shift, tolerance band).\n' +
         'Files hold one number per line, or CSV with a header (--column). See docs/judge.md.\n' +

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import type { CliContext } from './context.ts';
 
 /** The --output option shared by every verb that prints data. */
@@ -22,4 +22,14 @@ export function createProgram(ctx: CliContext): Command {
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: true })
     .exitOverride();
+}
+
+/**
+ * Makes commander's own usage errors (unknown option, missing value, bad choice) exit with `code`
+ * for this verb. Verbs whose exit codes give 1 and 2 other meanings (analyze, judge) use 4.
+ */
+export function usageExitCode(command: Command, code: number): Command {
+  return command.exitOverride((err) => {
+    throw err.exitCode === 0 ? err : new CommanderError(code, err.code, err.message);
+  });
 }
