@@ -1,3 +1,7 @@
+/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
+   client-node declares its models as classes but sends plain JSON; object literals are how it is used. */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-argument --
+   these tests read raw wire JSON and assert on its shape. */
 /** Shared setup for the simulator's own tests: a running simulator, client-node clients, raw HTTP. */
 import * as k8s from '@kubernetes/client-node';
 import { startKubeSim } from '../../src/sim/kube/index.ts';
@@ -181,5 +185,5 @@ export async function openRawWatch(sim: KubeSim, path: string): Promise<RawWatch
     }
     ended = true;
   })();
-  return { status: res.status, events, ended: done, isEnded: () => ended, close: () => controller.abort() };
+  return { status: res.status, events, ended: done, isEnded: () => ended, close: () => { controller.abort(); } };
 }

@@ -1,3 +1,6 @@
+ 
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return --
+   these tests read raw wire JSON and assert on its shape. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canary, CANARIES, raw, startSim, VIRTUAL_SERVICES, virtualService } from './helpers.ts';
 import type { SimClients } from './helpers.ts';

@@ -1,3 +1,7 @@
+/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
+   client-node declares its models as classes but sends plain JSON; object literals are how it is used. */
+/* eslint-disable @typescript-eslint/no-unsafe-return --
+   these tests read raw wire JSON and assert on its shape. */
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployment, eventually, openRawWatch, raw, startSim } from './helpers.ts';

@@ -172,37 +172,25 @@ function readEntries(obj: KubeObject | undefined): ManagedEntry[] {
   return Array.isArray(mf) ? (mf as ManagedEntry[]) : [];
 }
 
-/** Handles a PATCH with Content-Type application/apply-patch+yaml. */
-export function applyConfiguration(
-  ctx: SimContext,
-  target: Target,
-  raw: string,
-  opts: WriteOptions,
-): ApiResult {
-  const manager = opts.fieldManager;
-  if (manager === undefined || manager === '')
-    throw badRequest('PATCH requests with apply content type must specify fieldManager');
-  const config = parseConfig(target, raw);
-  const schema = target.type.schemas.get(target.version);
-  const listKeys: ListKeys = (p) => schema?.listMapKeys(p);
-  const stored = ctx.store.get(target.type, target.namespace, target.name ?? '');
-  const live = stored === undefined ? undefined : toServed(stored, target.type, target.version);
-  const subresource = target.subresource === 'status' ? 'status' : undefined;
-  const mine = configFields(config, target, listKeys);
-  const mineKeys = new Set(mine.map((p) => JSON.stringify(p)));
-  const entries = readEntries(stored).map((e) => ({ ...e, paths: fromFieldsV1(e.fieldsV1) }));
-  const others = entries.filter(
-    (e) => !(e.manager === manager && e.operation === 'Apply' && e.subresource === subresource),
-  );
-  const previous = entries.find((e) => !others.includes(e));
+type OwnedEntry = ManagedEntry & { paths: Path[] };
+
+interface ApplyState {
+  live: KubeObject | undefined;
+  config: KubeObject;
+  mineKeys: Set<string>;
+  force: boolean;
+}
+
+/** Other apply managers' fields the config changes: 409 unless forced (then ownership moves). */
+function resolveConflicts(others: OwnedEntry[], state: ApplyState): void {
   const conflicts: StatusCause[] = [];
   for (const other of others) {
     if (other.operation !== 'Apply') continue;
     const clashing = other.paths.filter(
-      (p) => mineKeys.has(JSON.stringify(p)) && !jsonEqual(valueAt(live, p), valueAt(config, p)),
+      (p) =>
+        state.mineKeys.has(JSON.stringify(p)) && !jsonEqual(valueAt(state.live, p), valueAt(state.config, p)),
     );
-    if (clashing.length === 0) continue;
-    if (opts.force) other.paths = other.paths.filter((p) => !clashing.includes(p));
+    if (state.force) other.paths = other.paths.filter((p) => !clashing.includes(p));
     else
       for (const p of clashing)
         conflicts.push({
@@ -211,31 +199,74 @@ export function applyConfiguration(
           field: pathText(p),
         });
   }
-  if (conflicts.length > 0) {
-    const list = conflicts.map((c) => `- ${c.message}: ${c.field ?? ''}`).join('\n');
-    throw new KubeApiError(
-      failureStatus(
-        409,
-        'Conflict',
-        `Apply failed with ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}: ${list}`,
-        { causes: conflicts },
-      ),
-    );
-  }
-  const result = live === undefined ? clone(config) : (merge(live, config, [], listKeys) as KubeObject);
+  if (conflicts.length === 0) return;
+  const list = conflicts.map((c) => `- ${c.message}: ${c.field ?? ''}`).join('\n');
+  const plural = conflicts.length === 1 ? '' : 's';
+  throw new KubeApiError(
+    failureStatus(409, 'Conflict', `Apply failed with ${conflicts.length} conflict${plural}: ${list}`, {
+      causes: conflicts,
+    }),
+  );
+}
+
+/** The merged object, minus fields this manager applied before, no longer applies and nobody else owns. */
+function mergedResult(
+  state: ApplyState,
+  previous: OwnedEntry | undefined,
+  others: OwnedEntry[],
+  listKeys: ListKeys,
+): KubeObject {
+  const result =
+    state.live === undefined
+      ? clone(state.config)
+      : (merge(state.live, state.config, [], listKeys) as KubeObject);
   const ownedByOthers = new Set(others.flatMap((o) => o.paths.map((p) => JSON.stringify(p))));
   const dropped = (previous?.paths ?? []).filter(
-    (p) => !mineKeys.has(JSON.stringify(p)) && !ownedByOthers.has(JSON.stringify(p)),
+    (p) => !state.mineKeys.has(JSON.stringify(p)) && !ownedByOthers.has(JSON.stringify(p)),
   );
   for (const p of dropped.sort((a, b) => b.length - a.length)) removeAt(result, p);
-  const unchanged = previous !== undefined && jsonEqual(previous.fieldsV1, toFieldsV1(mine));
+  return result;
+}
+
+/** Handles a PATCH with Content-Type application/apply-patch+yaml. */
+export function applyConfiguration(
+  ctx: SimContext,
+  target: Target,
+  raw: string,
+  opts: WriteOptions,
+): ApiResult {
+  const manager = opts.fieldManager;
+  if (manager === undefined || manager === '') {
+    throw badRequest('PATCH requests with apply content type must specify fieldManager');
+  }
+  const config = parseConfig(target, raw);
+  const schema = target.type.schemas.get(target.version);
+  const listKeys: ListKeys = (p) => schema?.listMapKeys(p);
+  const stored = ctx.store.get(target.type, target.namespace, target.name ?? '');
+  const subresource = target.subresource === 'status' ? 'status' : undefined;
+  const mine = configFields(config, target, listKeys);
+  const state: ApplyState = {
+    live: stored === undefined ? undefined : toServed(stored, target.type, target.version),
+    config,
+    mineKeys: new Set(mine.map((p) => JSON.stringify(p))),
+    force: opts.force,
+  };
+  const entries: OwnedEntry[] = readEntries(stored).map((e) => ({ ...e, paths: fromFieldsV1(e.fieldsV1) }));
+  const isMine = (e: OwnedEntry): boolean =>
+    e.manager === manager && e.operation === 'Apply' && e.subresource === subresource;
+  const others = entries.filter((e) => !isMine(e));
+  const previous = entries.find(isMine);
+  resolveConflicts(others, state);
+  const result = mergedResult(state, previous, others, listKeys);
+  const fieldsV1 = toFieldsV1(mine);
   const entry: ManagedEntry = {
     manager,
     operation: 'Apply',
     apiVersion: apiVersionOf(target.type.group, target.version),
-    time: unchanged ? previous.time : ctx.now(),
+    // An apply that changes nothing must not change the object (and its resourceVersion).
+    time: previous !== undefined && jsonEqual(previous.fieldsV1, fieldsV1) ? previous.time : ctx.now(),
     fieldsType: 'FieldsV1',
-    fieldsV1: toFieldsV1(mine),
+    fieldsV1,
     ...(subresource === undefined ? {} : { subresource }),
   };
   const managedFields = [
@@ -243,11 +274,10 @@ export function applyConfiguration(
     entry,
   ];
   if (stored === undefined) {
-    if (target.subresource === 'status')
+    if (subresource !== undefined)
       throw badRequest('cannot apply to the status of an object that does not exist');
     return createObject(ctx, { target, body: result, opts, managedFields });
   }
-  if (config.metadata.resourceVersion === undefined)
-    result.metadata.resourceVersion = stored.metadata.resourceVersion;
+  result.metadata.resourceVersion ??= stored.metadata.resourceVersion;
   return commitUpdate(ctx, { target, existing: stored, incoming: result, opts, managedFields });
 }

@@ -137,21 +137,26 @@ function containerCauses(template: JsonObject | undefined): StatusCause[] {
 
 let nextClusterIp = 1;
 
-function admitService(obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
-  const spec = record(obj, 'spec');
-  setDefault(spec, 'type', 'ClusterIP');
-  setDefault(spec, 'sessionAffinity', 'None');
-  const oldSpec = old !== undefined && isRecord(old.spec) ? old.spec : undefined;
-  if (oldSpec?.clusterIP !== undefined && (spec.clusterIP === undefined || spec.clusterIP === ''))
+function allocateClusterIp(spec: JsonObject, oldSpec: JsonObject | undefined): void {
+  // clusterIP is kept across updates that omit it, as the real registry does.
+  if (oldSpec?.clusterIP !== undefined && (spec.clusterIP === undefined || spec.clusterIP === '')) {
     spec.clusterIP = oldSpec.clusterIP;
+  }
   if (spec.clusterIP === undefined || spec.clusterIP === '') {
     spec.clusterIP = `10.96.${Math.floor(nextClusterIp / 250)}.${(nextClusterIp % 250) + 1}`;
     nextClusterIp += 1;
   }
   if (spec.clusterIP !== 'None') spec.clusterIPs = [spec.clusterIP];
+}
+
+function admitService(obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
+  const spec = record(obj, 'spec');
+  setDefault(spec, 'type', 'ClusterIP');
+  setDefault(spec, 'sessionAffinity', 'None');
+  const oldSpec = old !== undefined && isRecord(old.spec) ? old.spec : undefined;
+  allocateClusterIp(spec, oldSpec);
   const ports = Array.isArray(spec.ports) ? (spec.ports as unknown[]) : [];
-  for (const p of ports) {
-    if (!isRecord(p)) continue;
+  for (const p of ports.filter(isRecord)) {
     setDefault(p, 'protocol', 'TCP');
     setDefault(p, 'targetPort', p.port);
   }

@@ -72,14 +72,37 @@ function successStatus(target: Target, obj: KubeObject): object {
   };
 }
 
+/** Marks an object as being deleted (finalizers pending, or a namespace to be emptied). */
+function markDeleting(
+  ctx: SimContext,
+  target: Target,
+  existing: KubeObject,
+  finalizers: string[],
+  opts: WriteOptions,
+): ApiResult {
+  const next = structuredClone(existing);
+  next.metadata.deletionTimestamp = ctx.now();
+  next.metadata.deletionGracePeriodSeconds = 0;
+  if (finalizers.length > 0) next.metadata.finalizers = finalizers;
+  if (isNamespace(target))
+    next.status = { ...(isRecord(next.status) ? next.status : {}), phase: 'Terminating' };
+  const saved = opts.dryRun ? next : ctx.store.put(target.type, next, existing);
+  if (!opts.dryRun) ctx.collectGarbage();
+  return { code: 200, body: toServed(saved, target.type, target.version), warnings: [] };
+}
+
+function isNamespace(target: Target): boolean {
+  return target.type.group === '' && target.type.plural === 'namespaces';
+}
+
 /** Deletes one object already read from the store. */
 export function deleteExisting(
   ctx: SimContext,
   target: Target,
   existing: KubeObject,
-  options: DeleteOptions,
-  opts: WriteOptions,
+  request: { options: DeleteOptions; opts: WriteOptions },
 ): ApiResult {
+  const { options, opts } = request;
   checkPreconditions(target, existing, options.preconditions);
   if (existing.metadata.deletionTimestamp !== undefined) {
     return { code: 200, body: toServed(existing, target.type, target.version), warnings: [] };
@@ -87,27 +110,10 @@ export function deleteExisting(
   const extra = policyFinalizer(options.propagationPolicy);
   const finalizers = [...(existing.metadata.finalizers ?? [])];
   if (extra !== undefined && !finalizers.includes(extra)) finalizers.push(extra);
-  const isNamespace = target.type.group === '' && target.type.plural === 'namespaces';
-  if (finalizers.length > 0 || isNamespace) {
-    const next = structuredClone(existing);
-    next.metadata.deletionTimestamp = ctx.now();
-    next.metadata.deletionGracePeriodSeconds = 0;
-    if (finalizers.length > 0) next.metadata.finalizers = finalizers;
-    if (isNamespace) next.status = { ...(isRecord(next.status) ? next.status : {}), phase: 'Terminating' };
-    const saved = opts.dryRun ? next : ctx.store.put(target.type, next, existing);
-    if (!opts.dryRun) ctx.collectGarbage();
-    return { code: 200, body: toServed(saved, target.type, target.version), warnings: [] };
-  }
-  if (opts.dryRun)
-    return {
-      code: 200,
-      body: target.type.custom
-        ? toServed(existing, target.type, target.version)
-        : successStatus(target, existing),
-      warnings: [],
-    };
-  const gone = ctx.store.remove(target.type, existing);
-  ctx.collectGarbage();
+  if (finalizers.length > 0 || isNamespace(target))
+    return markDeleting(ctx, target, existing, finalizers, opts);
+  const gone = opts.dryRun ? existing : ctx.store.remove(target.type, existing);
+  if (!opts.dryRun) ctx.collectGarbage();
   // Custom resources return the deleted object; built-ins return a Success Status.
   const body = target.type.custom ? toServed(gone, target.type, target.version) : successStatus(target, gone);
   return { code: 200, body, warnings: [] };
@@ -120,7 +126,7 @@ export function deleteObject(
   options: DeleteOptions,
   opts: WriteOptions,
 ): ApiResult {
-  return deleteExisting(ctx, target, existingOr404(ctx, target), options, opts);
+  return deleteExisting(ctx, target, existingOr404(ctx, target), { options, opts });
 }
 
 /** DELETE of a collection (with selectors); answers with the list of affected objects. */
@@ -134,7 +140,7 @@ export function deleteCollection(
   const type = target.type;
   const victims = ctx.store.list(type, type.namespaced ? target.namespace : undefined).filter(selector);
   const items = victims.map(
-    (v) => deleteExisting(ctx, { ...target, name: v.metadata.name }, v, options, opts).body,
+    (v) => deleteExisting(ctx, { ...target, name: v.metadata.name }, v, { options, opts }).body,
   );
   return {
     code: 200,

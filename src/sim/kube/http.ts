@@ -172,10 +172,7 @@ async function handleResource(deps: HandlerDeps, rr: ResourceRequest): Promise<v
   }
   let result: ApiResult;
   if (target.subresource === 'scale') {
-    if (method === 'GET') result = getScale(ctx, target);
-    else if (method === 'PUT') result = updateScale(ctx, target, decodeBody(raw, contentType), opts);
-    else if (method === 'PATCH') result = patchScale(ctx, target, contentType, raw, opts);
-    else throw methodNotAllowed(method);
+    result = scaleRequest(ctx, { target, method, contentType, raw, opts });
   } else if (target.name === undefined) {
     result = collectionRequest(deps, { ...rr, raw, opts, method, contentType });
   } else if (method === 'GET') {
@@ -190,6 +187,16 @@ async function handleResource(deps: HandlerDeps, rr: ResourceRequest): Promise<v
     throw methodNotAllowed(method);
   }
   sendJson(res, result);
+}
+
+function scaleRequest(
+  ctx: SimContext,
+  r: { target: Target; method: string; contentType: string; raw: string; opts: WriteOptions },
+): ApiResult {
+  if (r.method === 'GET') return getScale(ctx, r.target);
+  if (r.method === 'PUT') return updateScale(ctx, r.target, decodeBody(r.raw, r.contentType), r.opts);
+  if (r.method === 'PATCH') return patchScale(ctx, r.target, r.contentType, r.raw, r.opts);
+  throw methodNotAllowed(r.method);
 }
 
 function collectionRequest(

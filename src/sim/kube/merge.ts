@@ -40,11 +40,14 @@ function mergeKeyFor(field: string, list: unknown[]): string | undefined {
 }
 
 function strategicList(field: string, target: unknown, patch: unknown[]): unknown[] {
+  const isDirective = (e: unknown): boolean =>
+    isRecord(e) && typeof e.$patch === 'string' && Object.keys(e).length === 1;
+  if (patch.some((e) => isDirective(e) && isRecord(e) && e.$patch === 'replace')) {
+    return patch.filter((e) => !isDirective(e)).map((e) => stripDirectives(e));
+  }
   const base: unknown[] = Array.isArray(target) ? (clone(target) as unknown[]) : [];
   const key = mergeKeyFor(field, [...base, ...patch]);
   if (key === undefined) return patch.map((e) => stripDirectives(e));
-  const replace = patch.find((e) => isRecord(e) && e.$patch === 'replace');
-  if (replace !== undefined) return patch.filter((e) => e !== replace).map((e) => stripDirectives(e));
   for (const element of patch) {
     if (!isRecord(element)) continue;
     const i = base.findIndex((b) => isRecord(b) && b[key] === element[key]);

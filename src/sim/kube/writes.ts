@@ -97,6 +97,17 @@ function admit(ctx: {
   return opts.fieldValidation === 'Warn' ? pruned.map((p) => `unknown field "${p}"`) : [];
 }
 
+/** Fills what the server owns on create; status is dropped when the status subresource is on. */
+function setServerMetadata(ctx: SimContext, req: CreateRequest, obj: KubeObject): void {
+  const meta = obj.metadata;
+  for (const key of SERVER_MANAGED) Reflect.deleteProperty(meta, key);
+  if (req.managedFields !== undefined) meta.managedFields = req.managedFields;
+  meta.uid = randomUUID();
+  meta.creationTimestamp = ctx.now();
+  if (req.target.type.generation) meta.generation = 1;
+  if (req.target.type.statusSubresource) delete obj.status;
+}
+
 /** A create: the body, plus the managedFields server-side apply computed (if any). */
 export interface CreateRequest {
   target: Target;
@@ -110,24 +121,12 @@ export function createObject(ctx: SimContext, req: CreateRequest): ApiResult {
   const { target, opts } = req;
   const obj = asObject(target, req.body);
   const meta = obj.metadata;
-  if (
-    (meta.name === undefined || meta.name === '') &&
-    typeof meta.generateName === 'string' &&
-    meta.generateName !== ''
-  ) {
-    meta.name = generatedName(meta.generateName);
-  }
-  if (meta.resourceVersion !== undefined && meta.resourceVersion !== '') {
+  if (!meta.name && meta.generateName) meta.name = generatedName(meta.generateName);
+  if (meta.resourceVersion) {
     throw internalError('resourceVersion should not be set on objects to be created');
   }
   checkNamespace(ctx, target, meta.name ?? '');
-  for (const key of SERVER_MANAGED) Reflect.deleteProperty(meta, key);
-  if (req.managedFields !== undefined) meta.managedFields = req.managedFields;
-  meta.uid = randomUUID();
-  meta.creationTimestamp = ctx.now();
-  if (target.type.generation) meta.generation = 1;
-  // The status subresource makes status unwritable on create (PrepareForCreate drops it).
-  if (target.type.statusSubresource) delete obj.status;
+  setServerMetadata(ctx, req, obj);
   const stored = toStorage(obj, target.type);
   const warnings = admit({ target, obj: stored, old: undefined, opts });
   if (ctx.store.get(target.type, meta.namespace, meta.name ?? '') !== undefined) {
