@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import type { KubeObject } from '../../src/kube/index.ts';
 import type { Harness } from './harness.ts';
 import { NS } from './harness.ts';
 
@@ -53,7 +54,7 @@ export async function image(h: Harness, name: string): Promise<string> {
 
 export async function approve(h: Harness, action: string, step?: number): Promise<string> {
   const revision = (await status(h)).revision ?? '';
-  const created = await h.client.create({
+  const created = await h.client.create<KubeObject>({
     apiVersion: 'serin.dev/v1alpha1',
     kind: 'Approval',
     metadata: { generateName: `podinfo-${action.toLowerCase()}-`, namespace: NS },
