@@ -185,5 +185,13 @@ export async function openRawWatch(sim: KubeSim, path: string): Promise<RawWatch
     }
     ended = true;
   })();
-  return { status: res.status, events, ended: done, isEnded: () => ended, close: () => { controller.abort(); } };
+  return {
+    status: res.status,
+    events,
+    ended: done,
+    isEnded: () => ended,
+    close: () => {
+      controller.abort();
+    },
+  };
 }

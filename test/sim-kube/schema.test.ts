@@ -1,4 +1,3 @@
- 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return --
    these tests read raw wire JSON and assert on its shape. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

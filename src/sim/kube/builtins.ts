@@ -15,6 +15,7 @@ interface BuiltinDef {
   statusSubresource?: boolean;
   scaleSubresource?: boolean;
   generation?: boolean;
+  unconditionalUpdate?: boolean;
   shortNames?: string[];
   selectableFields?: string[];
   nameRule?: 'dns1035Label' | 'dns1123Label';
@@ -36,6 +37,7 @@ function builtin(def: BuiltinDef): ResourceType {
     custom: false,
     statusSubresource: def.statusSubresource ?? false,
     scaleSubresource: def.scaleSubresource ?? false,
+    unconditionalUpdate: def.unconditionalUpdate ?? true,
     generation: def.generation ?? false,
     schemas: new Map(),
     selectableFields: def.selectableFields ?? [],
@@ -315,6 +317,8 @@ export function builtinTypes(): ResourceType[] {
       kind: 'Lease',
       plural: 'leases',
       namespaced: true,
+      // leaseStrategy.AllowUnconditionalUpdate is false: every renew must carry the resourceVersion.
+      unconditionalUpdate: false,
     }),
   ];
 }

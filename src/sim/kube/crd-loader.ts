@@ -94,6 +94,7 @@ export function resourceTypeFromCrd(doc: unknown, source: string): ResourceType 
     custom: true,
     statusSubresource: storage.subresources?.status !== undefined,
     scaleSubresource: storage.subresources?.scale !== undefined,
+    unconditionalUpdate: false,
     generation: true,
     schemas,
     selectableFields: [],

@@ -72,6 +72,8 @@ export interface ResourceType {
   custom: boolean;
   statusSubresource: boolean;
   scaleSubresource: boolean;
+  /** Whether a PUT without metadata.resourceVersion is accepted (false for CRDs and Leases). */
+  unconditionalUpdate: boolean;
   /** Whether metadata.generation is maintained. */
   generation: boolean;
   /** Per served version; absent means no schema (built-ins use their own checks). */

@@ -17,7 +17,7 @@ import {
   notFound,
 } from './status.ts';
 import type { StatusCause } from './status.ts';
-import { clone, isRecord, jsonEqual } from './types.ts';
+import { apiVersionOf, clone, isRecord, jsonEqual } from './types.ts';
 import type { KubeObject, ResourceType } from './types.ts';
 
 const SERVER_MANAGED = [
@@ -37,6 +37,12 @@ export function asObject(target: Target, body: unknown): KubeObject {
   if (obj.kind !== undefined && obj.kind !== target.type.kind && target.subresource !== 'scale') {
     throw badRequest(
       `the kind of the object (${obj.kind}) does not match the kind of the resource (${target.type.kind})`,
+    );
+  }
+  const expected = apiVersionOf(target.type.group, target.version);
+  if (obj.apiVersion !== undefined && obj.apiVersion !== expected && target.subresource !== 'scale') {
+    throw badRequest(
+      `the API version in the data (${obj.apiVersion}) does not match the expected API version (${expected})`,
     );
   }
   const ns = obj.metadata.namespace;
@@ -168,7 +174,7 @@ function checkVersion(target: Target, existing: KubeObject, incoming: KubeObject
   const rv = incoming.metadata.resourceVersion;
   const name = existing.metadata.name ?? '';
   if (rv === undefined || rv === '') {
-    if (target.type.custom) {
+    if (!target.type.unconditionalUpdate) {
       throw invalid(target.type, name, [
         {
           reason: 'FieldValueInvalid',
