@@ -1,0 +1,180 @@
+import { renderTemplate, type JudgeRunner, type ResolvedArgs } from '../../analysis/index.ts';
+import { durationToMs, type JudgeProvider } from '../../api/index.ts';
+import { judgeMetric, type JudgeOptions, type JudgeResult, type PerSide } from '../../judge/index.ts';
+import type {
+  MetricProvider,
+  QueryError,
+  QueryOutcome,
+  RangeOutcome,
+  RangeSeries,
+} from '../../ports/index.ts';
+import { summarizeJudgement } from './summary.ts';
+
+/** What the judge runner needs. */
+export interface JudgeRunnerOptions {
+  /** Where the two range queries go. */
+  readonly provider: MetricProvider;
+  /** Epoch ms, for measurements that carry no `at` (the controller's live ones). Default `Date.now`. */
+  readonly now?: () => number;
+  /** Told about every judge measurement, e.g. so `serin analyze` can print the statistics. */
+  readonly onJudgement?: (judgement: Judgement) => void;
+}
+
+/** One judge measurement as it was taken: the samples' window, the queries and the verdict. */
+export interface Judgement {
+  /** The provider spec of the metric (the same object the analysis passed in). */
+  readonly provider: JudgeProvider;
+  /** End of the window, epoch ms. */
+  readonly at: number;
+  /** Start of the window, epoch ms: `at - window`. */
+  readonly start: number;
+  readonly stepMs: number;
+  /** The rendered queries, secret argument values replaced by `*****`. */
+  readonly queries: PerSide<string>;
+  /** Series each side returned (their points were pooled), when both queries answered. */
+  readonly series?: PerSide<number>;
+  /** The judge's verdict and statistics, when both queries answered with data. */
+  readonly result?: JudgeResult;
+  /** What the measurement received: `result` = 100 for Pass, 0 for High or Low; NoData; Error. */
+  readonly outcome: JudgeOutcome;
+}
+
+/**
+ * A `QueryOutcome` with the judge's statistics as one line of text in `detail` (value outcomes).
+ * The analysis engine shows `reason` / `message` of NoData and Error today; `detail` is there for
+ * it to show the statistics of judged measurements too.
+ */
+export type JudgeOutcome = QueryOutcome & { readonly detail?: string };
+
+/** `result` of a Pass measurement: the one-metric score on Kayenta's 0-100 scale. */
+export const PASS_SCORE = 100;
+
+/**
+ * Builds the `JudgeRunner` the analysis engine calls for `judge` metrics. Each measurement renders
+ * `baselineQuery` and `canaryQuery`, runs both as range queries over `[at - window, at]` every
+ * `step`, pools each side's points into one sample (every point of every series, see
+ * docs/judge.md), and judges canary against baseline with `judgeMetric`.
+ *
+ * The outcome's value, CEL's `result`, is 100 for Pass and 0 for High or Low. NoData (an empty
+ * range, or fewer than `minSamples` points) is a `noData` outcome and Error a query error, so
+ * neither can ever pass: the metric's `noData` policy and error limits apply to them.
+ */
+export function createJudgeRunner(options: JudgeRunnerOptions): JudgeRunner {
+  const now = options.now ?? Date.now;
+  return async (request) => {
+    const at = request.at ?? now();
+    const judgement = await judgeOnce(options.provider, { ...request, at });
+    options.onJudgement?.(judgement);
+    return judgement.outcome;
+  };
+}
+
+interface Request {
+  readonly provider: JudgeProvider;
+  readonly args: ResolvedArgs;
+  readonly namespace?: string;
+  readonly at: number;
+}
+
+async function judgeOnce(metrics: MetricProvider, request: Request): Promise<Judgement> {
+  const { provider: spec, args, at } = request;
+  const stepMs = durationToMs(spec.step);
+  const start = at - durationToMs(spec.window);
+  const rendered = {
+    baseline: renderTemplate(spec.baselineQuery, args.values),
+    canary: renderTemplate(spec.canaryQuery, args.values),
+  };
+  const queries = {
+    baseline: rendered.baseline.ok ? redact(rendered.baseline.value, args.secrets) : spec.baselineQuery,
+    canary: rendered.canary.ok ? redact(rendered.canary.value, args.secrets) : spec.canaryQuery,
+  };
+  const base = { provider: spec, at, start, stepMs, queries };
+  if (!rendered.baseline.ok)
+    return { ...base, outcome: invalid(`baselineQuery: ${rendered.baseline.error}`) };
+  if (!rendered.canary.ok) return { ...base, outcome: invalid(`canaryQuery: ${rendered.canary.error}`) };
+  if (!(stepMs > 0) || !(start < at)) {
+    return { ...base, outcome: invalid(`window (${spec.window}) and step (${spec.step}) must be > 0`) };
+  }
+  const range = (query: string) =>
+    metrics.rangeQuery({
+      connection: spec.prometheus,
+      query,
+      start,
+      end: at,
+      stepMs,
+      ...(request.namespace === undefined ? {} : { namespace: request.namespace }),
+    });
+  const [baseline, canary] = await Promise.all([
+    range(rendered.baseline.value),
+    range(rendered.canary.value),
+  ]);
+  const failed = sideProblem('baseline', baseline) ?? sideProblem('canary', canary);
+  if (failed !== undefined) return { ...base, outcome: failed };
+  const samples = { baseline: pooled(seriesOf(baseline)), canary: pooled(seriesOf(canary)) };
+  const result = judgeMetric(samples.baseline, samples.canary, judgeOptions(spec));
+  const series = { baseline: seriesOf(baseline).length, canary: seriesOf(canary).length };
+  return { ...base, series, result, outcome: outcomeOf(result, series) };
+}
+
+const seriesOf = (outcome: RangeOutcome): readonly RangeSeries[] =>
+  outcome.kind === 'series' ? outcome.series : [];
+
+// Every point of every series is one observation. Several series (one per pod, say) therefore
+// weigh by how many points they have; write the query to return one series per side (sum by, or
+// histogram_quantile over summed buckets) when pods should not count separately.
+function pooled(series: readonly RangeSeries[]): number[] {
+  return series.flatMap((s) => s.points.map((p) => p.value));
+}
+
+function sideProblem(side: 'baseline' | 'canary', outcome: RangeOutcome): JudgeOutcome | undefined {
+  switch (outcome.kind) {
+    case 'series':
+      return outcome.series.every((s) => s.points.length === 0)
+        ? { kind: 'noData', reason: `${side}: the range has no points` }
+        : undefined;
+    case 'noData':
+      return { kind: 'noData', reason: `${side}: ${outcome.reason}` };
+    case 'error':
+      return { ...outcome, message: `${side}Query: ${outcome.message}` };
+  }
+}
+
+function judgeOptions(spec: JudgeProvider): JudgeOptions {
+  return {
+    direction: spec.direction,
+    method: spec.method,
+    confidence: spec.confidence,
+    tolerance: spec.tolerance,
+    allowedIncrease: spec.allowedIncrease,
+    allowedDecrease: spec.allowedDecrease,
+    minSamples: spec.minSamples,
+    removeOutliers: spec.removeOutliers,
+  };
+}
+
+function outcomeOf(result: JudgeResult, series: PerSide<number>): JudgeOutcome {
+  const detail = summarizeJudgement(result, series);
+  switch (result.classification) {
+    case 'Pass':
+      return { kind: 'value', value: PASS_SCORE, detail };
+    case 'High':
+    case 'Low':
+      return { kind: 'value', value: 0, detail };
+    case 'NoData':
+      return { kind: 'noData', reason: detail };
+    case 'Error':
+      return invalid(detail);
+  }
+}
+
+// The port has no error kind for a metric that cannot be judged as configured; such a template
+// fails every measurement the same way, which is what an Error measurement says.
+function invalid(message: string): QueryError {
+  return { kind: 'error', errorKind: 'badResponse', message: `judge: ${message}` };
+}
+
+function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret !== '') out = out.split(secret).join('*****');
+  return out;
+}
