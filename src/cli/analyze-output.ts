@@ -1,6 +1,12 @@
 import { effectiveCount } from '../analysis/index.ts';
 import type { MeasurementOutcome } from '../analysis/index.ts';
 import type { AnalysisPhase, AnalysisRunStatus, Metric, MetricStatus } from '../api/index.ts';
+import {
+  formatInterval,
+  formatStatistic,
+  summarizeJudgement,
+  type Judgement,
+} from '../providers/judge/index.ts';
 import { EXIT } from './exit-codes.ts';
 
 /** How `serin analyze` prints runs and which exit code a verdict gives. */
@@ -93,4 +99,85 @@ export function backtestReport(run: AnalysisRunStatus, from: number, to: number)
       ? ''
       : ` (${Math.round((Date.parse(run.finishedAt) - from) / 1000)}s after --from)`;
   return `${out}${summaryTable(run).trimEnd()}${after}\n`;
+}
+
+/** One judge measurement and the metric it belongs to. */
+export interface JudgeRecord {
+  readonly metric: string;
+  readonly judgement: Judgement;
+}
+
+/** The statistics of a judge measurement in one line, for live progress output; undefined when no test ran. */
+export function judgeProgressLine(record: JudgeRecord): string | undefined {
+  const { result, series } = record.judgement;
+  if (result === undefined) return undefined;
+  return `    judge ${record.metric}: ${summarizeJudgement(result, series)}\n`;
+}
+
+const JUDGE_COLUMNS = [
+  'TIME',
+  'METRIC',
+  'RESULT',
+  'P-VALUE',
+  'SHIFT',
+  'CI',
+  'BAND',
+  'MEAN RATIO',
+  'CLES',
+  'N (B/C)',
+  'METHOD',
+  'REASON',
+];
+
+// A measurement whose queries failed or returned nothing has no statistics, only a reason.
+function untested({ metric, judgement }: JudgeRecord): string[] {
+  const { outcome } = judgement;
+  const [result, why] =
+    outcome.kind === 'error'
+      ? ['Error', outcome.message]
+      : ['NoData', outcome.kind === 'noData' ? outcome.reason : ''];
+  return [time(judgement.at), metric, result, '-', '-', '-', '-', '-', '-', '-', '-', why];
+}
+
+function judgeRow(record: JudgeRecord): string[] {
+  const { result } = record.judgement;
+  if (result === undefined) return untested(record);
+  return [
+    time(record.judgement.at),
+    record.metric,
+    result.classification,
+    formatStatistic(result.pValue),
+    formatStatistic(result.estimate),
+    formatInterval(result.ci),
+    formatInterval(result.band),
+    formatStatistic(result.effectSize?.meanRatio),
+    formatStatistic(result.effectSize?.cles),
+    `${result.n.baseline}/${result.n.canary}`,
+    result.method,
+    result.reason,
+  ];
+}
+
+/** Every judge measurement with its statistics: what `serin analyze` prints after the verdict. */
+export function judgeTable(records: readonly JudgeRecord[]): string {
+  if (records.length === 0) return '';
+  const rows = [JUDGE_COLUMNS, ...records.map(judgeRow)];
+  return `\nJudge statistics (SHIFT: Hodges-Lehmann estimate of canary - baseline)\n${table(rows)}`;
+}
+
+/** Judge measurements for `--output json`: the full statistics of each, with its window and queries. */
+export function judgeJson(records: readonly JudgeRecord[]): unknown[] {
+  return records.map(({ metric, judgement }) => ({
+    metric,
+    at: new Date(judgement.at).toISOString(),
+    window: {
+      start: new Date(judgement.start).toISOString(),
+      end: new Date(judgement.at).toISOString(),
+      stepSeconds: judgement.stepMs / 1000,
+    },
+    queries: judgement.queries,
+    ...(judgement.series === undefined ? {} : { series: judgement.series }),
+    outcome: judgement.outcome,
+    ...(judgement.result === undefined ? {} : { result: judgement.result }),
+  }));
 }

@@ -3,11 +3,13 @@ import {
   resolveArgs,
   runBacktest,
   runLive,
+  type JudgeRunner,
   type MeasurementListener,
   type ResolvedArgs,
 } from '../analysis/index.ts';
-import type { AnalysisRunStatus, AnalysisTemplateSpec } from '../api/index.ts';
+import type { AnalysisRunStatus, AnalysisTemplateSpec, JudgeProvider } from '../api/index.ts';
 import { systemClock, type Clock, type MetricProvider } from '../ports/index.ts';
+import { createJudgeRunner } from '../providers/judge/index.ts';
 import { createPrometheusProvider } from '../providers/prometheus/index.ts';
 import {
   cliSecretReader,
@@ -17,7 +19,16 @@ import {
   parseStep,
   parseTime,
 } from './analyze-input.ts';
-import { backtestReport, exitCodeFor, progressLine, summaryTable } from './analyze-output.ts';
+import {
+  backtestReport,
+  exitCodeFor,
+  judgeJson,
+  judgeProgressLine,
+  judgeTable,
+  progressLine,
+  summaryTable,
+  type JudgeRecord,
+} from './analyze-output.ts';
 import type { CliContext } from './context.ts';
 import { EXIT } from './exit-codes.ts';
 import { outputOption } from './program.ts';
@@ -107,6 +118,24 @@ interface Prepared {
   readonly args: ResolvedArgs;
   readonly mode: Mode;
   readonly provider: MetricProvider;
+  readonly judge: JudgeRunner;
+  /** Every judge measurement taken, in order, for the statistics in the report. */
+  readonly judgements: JudgeRecord[];
+}
+
+// The analysis hands the runner the metric's own provider object, which names the metric.
+function judgeWiring(spec: AnalysisTemplateSpec, provider: MetricProvider, clock: Clock) {
+  const names = new Map<JudgeProvider, string>();
+  for (const m of spec.metrics) if ('judge' in m.provider) names.set(m.provider.judge, m.name);
+  const judgements: JudgeRecord[] = [];
+  const judge = createJudgeRunner({
+    provider,
+    now: () => clock.now(),
+    onJudgement: (judgement) => {
+      judgements.push({ metric: names.get(judgement.provider) ?? '?', judgement });
+    },
+  });
+  return { judge, judgements };
 }
 
 async function prepare(
@@ -131,7 +160,8 @@ async function prepare(
     secrets: resolved.args.secrets,
   };
   const provider = deps.provider ?? createPrometheusProvider({ secrets });
-  return { ok: true, value: { spec, args, mode: mode.mode, provider } };
+  const wiring = judgeWiring(spec, provider, deps.clock);
+  return { ok: true, value: { spec, args, mode: mode.mode, provider, ...wiring } };
 }
 
 async function execute(
@@ -140,12 +170,13 @@ async function execute(
   ctx: CliContext,
   deps: AnalyzeDeps,
 ): Promise<AnalysisRunStatus> {
-  const { spec, args, mode, provider } = prepared;
+  const { spec, args, mode, provider, judge, judgements } = prepared;
   if (mode.kind === 'backtest') {
     return runBacktest({
       templates: [spec],
       args,
       provider,
+      judge,
       from: mode.from,
       to: mode.to,
       historyLimit: Number.MAX_SAFE_INTEGER,
@@ -165,8 +196,20 @@ async function execute(
         run.metrics.find((m) => m.name === metric.name),
       ),
     );
+    if (!('judge' in metric.provider)) return;
+    const last = judgements.findLast((j) => j.metric === metric.name);
+    const stats = last === undefined ? undefined : judgeProgressLine(last);
+    if (stats !== undefined) progress(stats);
   };
-  return runLive({ templates: [spec], args, provider, onMeasurement, clock: deps.clock, signal: ctx.signal });
+  return runLive({
+    templates: [spec],
+    args,
+    provider,
+    judge,
+    onMeasurement,
+    clock: deps.clock,
+    signal: ctx.signal,
+  });
 }
 
 function report(run: AnalysisRunStatus, prepared: Prepared, options: AnalyzeOptions, ctx: CliContext): void {
@@ -177,13 +220,13 @@ function report(run: AnalysisRunStatus, prepared: Prepared, options: AnalyzeOpti
       mode.kind === 'backtest'
         ? { from: new Date(mode.from).toISOString(), to: new Date(mode.to).toISOString() }
         : {};
-    ctx.out(
-      `${JSON.stringify({ mode: mode.kind, ...window, phase: run.phase, exitCode: code, run }, null, 2)}\n`,
-    );
+    const judge = prepared.judgements.length === 0 ? {} : { judgements: judgeJson(prepared.judgements) };
+    const document = { mode: mode.kind, ...window, phase: run.phase, exitCode: code, run, ...judge };
+    ctx.out(`${JSON.stringify(document, null, 2)}\n`);
   } else if (mode.kind === 'backtest') {
-    ctx.out(backtestReport(run, mode.from, mode.to));
+    ctx.out(backtestReport(run, mode.from, mode.to) + judgeTable(prepared.judgements));
   } else {
-    ctx.out(`\n${summaryTable(run)}`);
+    ctx.out(`\n${summaryTable(run)}${judgeTable(prepared.judgements)}`);
   }
   ctx.exit(code);
 }

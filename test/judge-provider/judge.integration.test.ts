@@ -1,0 +1,192 @@
+/**
+ * A `judge` metric in `serin analyze --once` against a real Prometheus (the `prometheus` binary)
+ * scraping a fake Istio metrics endpoint every second. The primary and the canaries get latencies
+ * that jitter every 200 ms, so the samples are noisy like real ones. Skips when the binary is
+ * missing, unless CI=true.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliCaptured } from '../../src/main.ts';
+import { startIstioMetricsServer, type IstioMetricsServer } from '../harness/istio-metrics-server.ts';
+import { prometheusSkipReason, startPrometheus, type RunningPrometheus } from '../harness/prometheus.ts';
+
+const skip = prometheusSkipReason();
+
+const WINDOW_SECONDS = 25;
+
+const meanLatency = (arg: string): string => {
+  const match = `reporter="destination",destination_workload="{{args.${arg}}}"`;
+  return (
+    `sum(rate(istio_request_duration_milliseconds_sum{${match}}[3s])) / ` +
+    `sum(rate(istio_request_duration_milliseconds_count{${match}}[3s]))`
+  );
+};
+
+const TEMPLATE = `apiVersion: serin.dev/v1alpha1
+kind: AnalysisTemplate
+metadata:
+  name: judge-latency
+spec:
+  args:
+    - name: baseline
+    - name: canary
+  metrics:
+    - name: latency
+      successCondition: result == 100
+      provider:
+        judge:
+          prometheus:
+            address: http://replaced-by-the-prometheus-flag:9090
+          baselineQuery: '${meanLatency('baseline')}'
+          canaryQuery: '${meanLatency('canary')}'
+          window: ${WINDOW_SECONDS}s
+          step: 1s
+          direction: increase
+`;
+
+/** Latency centres in ms; each workload's latency is redrawn uniformly within ±10% every 200 ms. */
+const WORKLOADS = { 'api-primary': 20, 'api-canary': 20, 'slow-canary': 50 } as const;
+
+function jitter(mesh: IstioMetricsServer): () => void {
+  let state = 42;
+  const random = (): number => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+  const redraw = (): void => {
+    for (const [workload, centre] of Object.entries(WORKLOADS)) {
+      mesh.setRate(workload, { rps: 50, latencyMs: centre * (0.9 + 0.2 * random()) });
+    }
+  };
+  redraw();
+  const timer = setInterval(redraw, 200);
+  return () => {
+    clearInterval(timer);
+  };
+}
+
+/** Waits until a range query over the judge's window returns at least `points` points. */
+async function waitForPoints(url: string, query: string, points: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 0;
+  while (Date.now() < deadline) {
+    const end = Date.now() / 1000;
+    const params = new URLSearchParams({
+      query,
+      start: String(end - WINDOW_SECONDS),
+      end: String(end),
+      step: '1',
+    });
+    const response = await fetch(`${url}/api/v1/query_range?${params.toString()}`);
+    const body = (await response.json()) as { data?: { result: { values: unknown[] }[] } };
+    last = body.data?.result[0]?.values.length ?? 0;
+    if (last >= points) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`timed out waiting for ${points} points of ${query} (last: ${last})`);
+}
+
+interface JsonReport {
+  phase: string;
+  run: { metrics: { measurements: { phase: string; value?: string; message?: string }[] }[] };
+  judgements: {
+    metric: string;
+    result?: {
+      classification: string;
+      pValue: number;
+      estimate: number;
+      ci: [number, number];
+      n: { baseline: number; canary: number };
+    };
+  }[];
+}
+
+describe.skipIf(skip !== undefined)('judge metrics against a real Prometheus', () => {
+  let mesh: IstioMetricsServer;
+  let prom: RunningPrometheus;
+  let stopJitter: () => void;
+  let dir: string;
+  let template: string;
+
+  const analyze = (canary: string, ...extra: string[]) =>
+    runCliCaptured([
+      'analyze',
+      '--template',
+      template,
+      '--arg',
+      'baseline=api-primary',
+      '--arg',
+      `canary=${canary}`,
+      '--prometheus',
+      prom.url,
+      '--once',
+      ...extra,
+    ]);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'serin-judge-'));
+    template = join(dir, 'judge-latency.yaml');
+    writeFileSync(template, TEMPLATE);
+    mesh = await startIstioMetricsServer();
+    stopJitter = jitter(mesh);
+    prom = await startPrometheus({ targets: [mesh.target], scrapeInterval: '1s' });
+    // Every step of the window needs data, or the judge would (rightly) say NoData.
+    for (const workload of Object.keys(WORKLOADS)) {
+      const query = meanLatency('w').replace(/\{\{args\.w\}\}/g, workload);
+      await waitForPoints(prom.url, query, WINDOW_SECONDS + 1, 60_000);
+    }
+  }, 90_000);
+
+  afterAll(async () => {
+    stopJitter();
+    await prom.stop();
+    await mesh.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('passes a canary with the same latency as the primary (Successful, exit 0)', async () => {
+    const out = await analyze('api-canary', '--output', 'json');
+    // With --output json the progress lines, statistics included, go to stderr.
+    expect(out.stderr).toMatch(/^ {4}judge latency: Pass: no increase .* p=\S+ \(exact\), shift /m);
+    const report = JSON.parse(out.stdout) as JsonReport;
+    const judged = report.judgements[0]?.result;
+    expect(judged?.classification).toBe('Pass');
+    expect(judged?.n.baseline).toBeGreaterThanOrEqual(20);
+    expect(judged?.n.canary).toBeGreaterThanOrEqual(20);
+    expect(Math.abs(judged?.estimate ?? Infinity)).toBeLessThan(5);
+    expect(report.run.metrics[0]?.measurements[0]).toMatchObject({ phase: 'Successful', value: '100' });
+    expect(report.phase).toBe('Successful');
+    expect(out.code).toBe(0);
+  });
+
+  it('fails a canary with clearly higher latency (High, Failed measurement, exit 1) and prints the statistics', async () => {
+    const out = await analyze('slow-canary');
+    expect(out.stderr).toBe('');
+    expect(out.stdout).toContain('Verdict: Failed');
+    expect(out.stdout).toContain('Judge statistics');
+    expect(out.stdout).toMatch(/\blatency\s+High\s+\S+\s+\d/);
+    expect(out.code).toBe(1);
+    const json = JSON.parse((await analyze('slow-canary', '--output', 'json')).stdout) as JsonReport;
+    const judged = json.judgements[0]?.result;
+    expect(judged?.classification).toBe('High');
+    // The canary is 30 ms slower than the primary: the interval for the shift says so.
+    expect(judged?.ci[0]).toBeGreaterThan(20);
+    expect(judged?.ci[1]).toBeLessThan(40);
+    expect(judged?.pValue).toBeLessThan(1e-6);
+    expect(json.run.metrics[0]?.measurements[0]).toMatchObject({ phase: 'Failed', value: '0' });
+  });
+
+  it('is Inconclusive, never Successful, when the canary has no series', async () => {
+    const out = await analyze('no-such-canary', '--output', 'json');
+    const report = JSON.parse(out.stdout) as JsonReport;
+    expect(report.phase).toBe('Inconclusive');
+    expect(report.run.metrics[0]?.measurements[0]).toMatchObject({
+      phase: 'Inconclusive',
+      message: 'no data: canary: empty matrix: no series matched',
+    });
+    expect(report.judgements[0]?.result).toBeUndefined();
+    expect(out.code).toBe(2);
+  });
+});
