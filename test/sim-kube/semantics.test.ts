@@ -412,11 +412,31 @@ describe('kube simulator: deletion', () => {
     expect(r.status).toBe(409);
   });
 
-  it('terminates a namespace: contents are deleted, then the namespace', async () => {
+  it('terminates a namespace: no new content, contents are deleted, then the namespace', async () => {
     await s.core.createNamespace({ body: { metadata: { name: 'doomed' } } });
     await s.core.createNamespacedConfigMap({ namespace: 'doomed', body: { metadata: { name: 'x' } } });
+    await s.core.createNamespacedConfigMap({
+      namespace: 'doomed',
+      body: { metadata: { name: 'held', finalizers: ['test/hold'] } },
+    });
     const ns = await raw(s.sim, 'DELETE', '/api/v1/namespaces/doomed');
     expect(ns.body.status.phase).toBe('Terminating');
+    const refused = await failure(
+      s.core.createNamespacedConfigMap({ namespace: 'doomed', body: { metadata: { name: 'late' } } }),
+    );
+    expect(refused.code).toBe(403);
+    await eventually(
+      () => s.sim.store.get('v1', 'ConfigMap', 'doomed', 'held')?.metadata.deletionTimestamp !== undefined,
+      'the held object to be marked',
+    );
+    expect(s.sim.store.get('v1', 'Namespace', undefined, 'doomed')).toBeDefined();
+    await raw(
+      s.sim,
+      'PATCH',
+      '/api/v1/namespaces/doomed/configmaps/held',
+      { metadata: { finalizers: null } },
+      MERGE,
+    );
     await eventually(
       () => s.sim.store.get('v1', 'Namespace', undefined, 'doomed') === undefined,
       'the namespace to go',

@@ -123,3 +123,15 @@ function walkChildren(
     walk(child, v, oldChild, path === '' ? key : `${path}.${key}`, causes);
   }
 }
+
+/** Parses every rule in a schema up front, so `unenforcedRules()` is complete after loading. */
+export function precompileRules(schema: SchemaNode): void {
+  compiled(schema);
+  const children: unknown[] = [schema.items, schema.additionalProperties, schema.not];
+  if (isRecord(schema.properties)) children.push(...Object.values(schema.properties));
+  for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
+    const list = schema[key];
+    if (Array.isArray(list)) children.push(...(list as unknown[]));
+  }
+  for (const child of children) if (isRecord(child)) precompileRules(child as SchemaNode);
+}

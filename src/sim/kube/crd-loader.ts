@@ -1,7 +1,7 @@
 /** Turns CustomResourceDefinition YAML into resource types whose schemas are enforced on writes. */
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { evaluateRules } from './cel-rules.ts';
+import { evaluateRules, precompileRules } from './cel-rules.ts';
 import { pruneAndDefault, pruneMetadata, schemaAt } from './structural.ts';
 import type { SchemaNode } from './structural.ts';
 import { compileValidator } from './validation.ts';
@@ -42,11 +42,13 @@ interface CrdSpec {
 /** Builds the admission function for one version's schema. */
 export function versionSchema(schema: SchemaNode): VersionSchema {
   const validate = compileValidator(schema);
+  precompileRules(schema);
+  const ruleSchema = withoutMetadata(schema);
   return {
     admit(obj: KubeObject, old: KubeObject | undefined): AdmitResult {
       const pruned = [...pruneMetadata(obj), ...pruneAndDefault(obj, schema)];
       const causes = validate(obj);
-      const ruleCauses = evaluateRules(withoutMetadata(schema), obj, old);
+      const ruleCauses = evaluateRules(ruleSchema, obj, old);
       return { pruned, causes: [...causes, ...ruleCauses] };
     },
     listMapKeys(path) {
