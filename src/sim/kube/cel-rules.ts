@@ -133,5 +133,5 @@ export function precompileRules(schema: SchemaNode): void {
     const list = schema[key];
     if (Array.isArray(list)) children.push(...(list as unknown[]));
   }
-  for (const child of children) if (isRecord(child)) precompileRules(child as SchemaNode);
+  for (const child of children) if (isRecord(child)) precompileRules(child);
 }
