@@ -11,7 +11,14 @@ import {
   returnToStable,
   startRevision,
 } from './rollout.ts';
-import { completeStep, enterStep, reconcileSpec, tickStep } from './steps.ts';
+import {
+  applyPendingWeight,
+  completeStep,
+  enterStep,
+  reconcileSpec,
+  tickStep,
+  weightPending,
+} from './steps.ts';
 import type { MachineContext, MachineEvent, Outcome } from './types.ts';
 
 /** One decision of the machine: pure, from the clock-updated context and the event to an outcome. */
@@ -64,20 +71,24 @@ export const ops = {
   completeStep: (context) => completeStep(context),
   tick: (context, event) => tickStep(context, event.spec),
 
-  canaryReady: (context) => ({
-    context: {
-      ...context,
-      canaryReady: true,
-      readyWaitSince: null,
-      stepDone: context.stepDone || (context.stepKind === 'setWeight' && context.stepStartedAt !== null),
-    },
-    effects: [],
-  }),
+  applyPendingWeight: (context, event) => applyPendingWeight(context, event.spec),
+  canaryReady: (context, event) => {
+    const ready = { ...context, canaryReady: true, readyWaitSince: null };
+    // A weight that waited for the canary is set now; either way a ready canary ends the step.
+    if (weightPending(ready, event.spec)) return applyPendingWeight(ready, event.spec);
+    const inSetWeight = context.stepKind === 'setWeight' && context.stepStartedAt !== null;
+    return same({ ...ready, stepDone: context.stepDone || inSetWeight });
+  },
   canaryNotReady: (context) => ({
     context: { ...context, canaryReady: false, readyWaitSince: context.readyWaitSince ?? context.now },
     effects: [],
   }),
-  noteCanaryReadiness: (context, event) => same({ ...context, canaryReady: event.type === 'CanaryReady' }),
+  noteCanaryReadiness: (context, event) =>
+    same(
+      event.type === 'CanaryReady'
+        ? { ...context, canaryReady: true, readyWaitSince: null }
+        : { ...context, canaryReady: false },
+    ),
 
   startRevision: (context, event, params) =>
     event.type === 'NewRevision'

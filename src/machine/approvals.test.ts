@@ -75,7 +75,9 @@ describe('approvals are checked', () => {
     expect(h.status.currentStepIndex).toBe(0);
     expect(h.status.attempt).toBe(2);
     expect(h.effects[0]).toEqual({ type: 'scaleCanary', toTarget: true });
-    expect(h.effects).toContainEqual({ type: 'setWeights', primary: 90, canary: 10 });
+    // The canary was scaled down by the abort: traffic returns only once it is ready again.
+    expect(h.effects.filter((e) => e.type === 'setWeights' && e.canary > 0)).toEqual([]);
+    expect(h.send({ type: 'CanaryReady' })).toContainEqual({ type: 'setWeights', primary: 90, canary: 10 });
     expect(h.status.activeRunIds).toEqual(['v2-bg-a2']);
   });
 

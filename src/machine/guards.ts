@@ -2,7 +2,7 @@ import type { ApprovalAction } from '../api/index.ts';
 import { isApproval } from './approvals.ts';
 import { clockAfter, currentStep, kindOf } from './context.ts';
 import { meaningOf, type VerdictMeaning } from './rollout.ts';
-import { stepComplete, stepEntered } from './steps.ts';
+import { stepComplete, stepEntered, weightPending } from './steps.ts';
 import type { MachineContext, MachineEvent } from './types.ts';
 
 interface GuardArgs {
@@ -49,6 +49,9 @@ export const guards = {
   stepDue: (args: GuardArgs) =>
     stepsMay(args) && !stepEntered(args.context) && currentStep(args.context, args.event.spec) !== undefined,
   stepComplete: (args: GuardArgs) => stepsMay(args) && stepComplete(args.context, args.event.spec),
+  /** A setWeight step under way whose canary is ready but whose weight is not set yet (e.g. after a pause). */
+  setWeightPending: (args: GuardArgs) =>
+    stepsMay(args) && args.context.canaryReady && weightPending(args.context, args.event.spec),
 
   /**
    * The canary did not become ready within progressDeadlineSeconds. Time spent in a pause step or

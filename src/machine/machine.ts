@@ -93,6 +93,7 @@ export const canaryMachine = setup({
         { guard: 'stepsExhausted', target: 'Promoting' },
         { guard: 'approvalStepDue', target: 'Paused', actions: op('enterStep') },
         { guard: 'stepDue', actions: op('enterStep') },
+        { guard: 'setWeightPending', actions: op('applyPendingWeight') },
         { guard: 'stepComplete', actions: op('completeStep') },
       ],
       on: {
@@ -162,7 +163,11 @@ export const canaryMachine = setup({
           { guard: 'backToStable', target: 'Idle', actions: op('returnToStable') },
           { target: 'Progressing', actions: op('startRevision', { midRollout: true }) },
         ],
-        CanaryReady: [{ guard: 'forCurrentRevision', actions: op('canaryReady') }, { actions: clock }],
+        // Paused: readiness is noted, but traffic moves only after the rollout continues.
+        CanaryReady: [
+          { guard: 'forCurrentRevision', actions: op('noteCanaryReadiness') },
+          { actions: clock },
+        ],
         CanaryNotReady: [{ guard: 'forCurrentRevision', actions: op('canaryNotReady') }, { actions: clock }],
         AnalysisVerdict: [
           {

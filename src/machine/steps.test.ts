@@ -18,17 +18,15 @@ describe('initialisation', () => {
 });
 
 describe('steps run in order', () => {
-  it('scales the canary to its target before the first step', () => {
-    const h = new Harness(canarySpec({ steps: [{ setWeight: 10 }] }));
+  it('scales the canary to its target before the first step, and moves traffic only once it is ready', () => {
+    const h = new Harness(canarySpec({ steps: [{ setWeight: 10 }, { pause: {} }] }));
     const effects = h.send({ type: 'NewRevision', revision: 'v2' });
     expect(effects[0]).toEqual({ type: 'scaleCanary', toTarget: true });
-    expect(effects.find((e) => e.type === 'setWeights')).toEqual({
-      type: 'setWeights',
-      primary: 90,
-      canary: 10,
-    });
+    expect(effects.find((e) => e.type === 'setWeights')).toBeUndefined();
     expect(h.phase).toBe('Progressing');
-    expect(h.status.currentStepIndex).toBe(0);
+    expect(h.send({ type: 'CanaryNotReady' }, { type: 'Tick', now: 5_000 })).toEqual([]);
+    expect(h.send({ type: 'CanaryReady' })).toContainEqual({ type: 'setWeights', primary: 90, canary: 10 });
+    expect(h.status.currentStepIndex).toBe(1);
   });
 
   it('completes a setWeight step only when the canary is ready', () => {
@@ -71,7 +69,7 @@ describe('steps run in order', () => {
   it('keeps a timed pause across a restart: no time is lost and the pause is not repeated', () => {
     const spec = canarySpec({ steps: [{ pause: { duration: '1m' } }, { setWeight: 50 }] });
     const h = new Harness(spec);
-    h.send({ type: 'Tick', now: 10_000 }, { type: 'NewRevision', revision: 'v2' });
+    h.send({ type: 'Tick', now: 10_000 }, { type: 'NewRevision', revision: 'v2' }, { type: 'CanaryReady' });
     const saved = JSON.parse(JSON.stringify(h.state)) as typeof h.state;
     // A new controller process restores the status and carries on at a later time.
     const early = advance(saved, spec, { type: 'Tick', now: 69_999 });

@@ -48,6 +48,16 @@ function backgroundStart(context: MachineContext, spec: CanarySpec): Outcome {
   return { context: { ...context, backgroundRunId: runId, backgroundStarted: true }, effects: [effect] };
 }
 
+/** Sets the step's weight on the routes. */
+function applyStepWeight(context: MachineContext, weight: number, label: string): Outcome {
+  const effect = weights(weight);
+  const canary = effect.type === 'setWeights' ? effect.canary : 0;
+  return {
+    context: { ...context, canaryWeight: canary, readyWaitSince: null },
+    effects: [effect, event('StepStarted', `${label}: canary weight ${canary}%`)],
+  };
+}
+
 /** The effects of entering the current step, and the context that remembers it was entered. */
 function stepEntry(context: MachineContext, spec: CanarySpec): Outcome {
   const step = currentStep(context, spec);
@@ -62,13 +72,16 @@ function stepEntry(context: MachineContext, spec: CanarySpec): Outcome {
     stepRunId: null,
   };
   if ('setWeight' in step) {
-    const effect = weights(step.setWeight);
-    const canary = effect.type === 'setWeights' ? effect.canary : 0;
+    // Traffic moves only to a ready canary: with no ready endpoints behind the canary Service, real
+    // users would get 503s and the analysis a false failure. Until then the step waits (tickStep).
+    if (entered.canaryReady) return applyStepWeight(entered, step.setWeight, label);
     // Waiting for readiness started when the canary was first asked for it, not at each step.
-    const readyWaitSince = entered.canaryReady ? null : (entered.readyWaitSince ?? entered.now);
+    const readyWaitSince = entered.readyWaitSince ?? entered.now;
     return {
-      context: { ...entered, canaryWeight: canary, readyWaitSince },
-      effects: [effect, event('StepStarted', `${label}: canary weight ${canary}%`)],
+      context: { ...entered, readyWaitSince },
+      effects: [
+        event('StepStarted', `${label}: waiting for the canary to be ready before weight ${step.setWeight}%`),
+      ],
     };
   }
   if ('analysis' in step) {
@@ -129,6 +142,29 @@ export function completeStep(context: MachineContext): Outcome {
   };
 }
 
+function stepWeight(context: MachineContext, spec: CanarySpec): number | undefined {
+  const step = currentStep(context, spec);
+  return step && 'setWeight' in step ? step.setWeight : undefined;
+}
+
+/** A setWeight step has been entered but its weight is not on the routes yet (the canary was not ready). */
+export function weightPending(context: MachineContext, spec: CanarySpec): boolean {
+  if (context.stepKind !== 'setWeight' || context.stepStartedAt === null || context.stepDone) return false;
+  const weight = stepWeight(context, spec);
+  return weight !== undefined && weight !== context.canaryWeight;
+}
+
+/**
+ * A setWeight step whose canary is now ready: its pending weight goes on the routes and the step is
+ * done (a ready canary is what the step waits for).
+ */
+export function applyPendingWeight(context: MachineContext, spec: CanarySpec): Outcome {
+  const weight = stepWeight(context, spec);
+  if (weight === undefined) return { context, effects: [] };
+  const applied = applyStepWeight(context, weight, `step ${context.stepIndex + 1}/${spec.steps.length}`);
+  return { context: { ...applied.context, stepDone: true }, effects: applied.effects };
+}
+
 /**
  * A tick inside a step: a setWeight whose canary is already ready is done; a timed pause that is not
  * over asks to be woken when it is.
@@ -136,6 +172,7 @@ export function completeStep(context: MachineContext): Outcome {
 export function tickStep(context: MachineContext, spec: CanarySpec): Outcome {
   if (context.stepStartedAt === null) return { context, effects: [] };
   if (context.stepKind === 'setWeight' && context.canaryReady) {
+    if (weightPending(context, spec)) return applyPendingWeight(context, spec);
     return { context: { ...context, stepDone: true }, effects: [] };
   }
   const pauseMs = pauseMsOf(currentStep(context, spec));

@@ -74,6 +74,8 @@ export async function startRollout(h: Harness, imageName = 'podinfo:2.0'): Promi
   await release(h, imageName);
   await h.pass();
   expect(await replicas(h, 'podinfo')).toBe(2);
+  // Traffic moves only to a ready canary.
+  expect(await h.weights()).toEqual({ primary: 100, canary: 0 });
   await h.markRolledOut('podinfo');
   await h.pass();
 }
