@@ -201,3 +201,33 @@ describe('conditions', () => {
     expect(out.phase).toBe('Successful');
   });
 });
+
+describe('judge metrics', () => {
+  const judgeMetric = (fields: Record<string, unknown> = {}) =>
+    metric({
+      provider: {
+        judge: { prometheus: { address: 'http://p' }, baselineQuery: 'b', canaryQuery: 'c' },
+      },
+      successCondition: undefined,
+      ...fields,
+    });
+  const judging = (outcome: QueryOutcome) => () => Promise.resolve(outcome);
+
+  it('succeeds on Pass and fails on High when the template gives no condition (result == 100)', async () => {
+    const context = { provider: fakeProvider([]), args: ARGS, now: NOW };
+    const pass = await measure(judgeMetric(), { ...context, judge: judging(value(100)) });
+    const high = await measure(judgeMetric(), { ...context, judge: judging(value(0)) });
+    expect([pass.phase, high.phase]).toEqual(['Successful', 'Failed']);
+  });
+
+  it("records the judge's statistics in the measurement message", async () => {
+    const outcome: QueryOutcome = { kind: 'value', value: 0, detail: 'High: p=1.2e-7, shift +30 ms' };
+    const result = await measure(judgeMetric(), {
+      provider: fakeProvider([]),
+      args: ARGS,
+      now: NOW,
+      judge: judging(outcome),
+    });
+    expect(result.message).toBe('successCondition not met: result == 100; High: p=1.2e-7, shift +30 ms');
+  });
+});

@@ -73,7 +73,7 @@ async function measureVerdict(metric: Metric, context: MeasureContext): Promise<
       ...(context.namespace === undefined ? {} : { namespace: context.namespace }),
       ...(context.at === undefined ? {} : { at: context.at }),
     });
-    return judgeOutcome(metric, outcome, context.args.values);
+    return judgeOutcome(withJudgeDefault(metric), outcome, context.args.values);
   }
   const prometheus = metric.provider.prometheus;
   if (metric.minTraffic) {
@@ -84,6 +84,17 @@ async function measureVerdict(metric: Metric, context: MeasureContext): Promise<
   if (!query.ok) return { phase: 'Error', message: `query: ${query.error}` };
   const outcome = await context.provider.instantQuery(queryRequest(prometheus, query.value, context));
   return judgeOutcome(metric, outcome, context.args.values);
+}
+
+/**
+ * The judge's result is its score (100 for Pass, 0 for High or Low): a judge metric without a
+ * condition succeeds on Pass and fails otherwise, rather than being Inconclusive forever.
+ */
+export const JUDGE_DEFAULT_CONDITION = 'result == 100';
+
+function withJudgeDefault(metric: Metric): Metric {
+  if (metric.successCondition !== undefined || metric.failureCondition !== undefined) return metric;
+  return { ...metric, successCondition: JUDGE_DEFAULT_CONDITION };
 }
 
 function queryRequest(prometheus: PrometheusProvider, query: string, context: MeasureContext) {
@@ -136,8 +147,15 @@ function judgeOutcome(
       return { phase: 'Error', message: outcome.message };
     case 'noData':
       return { phase: metric.noData, message: `no data: ${outcome.reason}` };
-    case 'value':
-      return { value: formatValue(outcome.value), ...applyConditions(metric, outcome.value, values) };
+    case 'value': {
+      const verdict = applyConditions(metric, outcome.value, values);
+      const message = [verdict.message, outcome.detail].filter((part) => part !== undefined).join('; ');
+      return {
+        value: formatValue(outcome.value),
+        phase: verdict.phase,
+        ...(message === '' ? {} : { message }),
+      };
+    }
   }
 }
 

@@ -170,7 +170,12 @@ function lintConditions(metric: Metric, base: string, report: Report): void {
     const list = checkCondition(expression, 'list');
     if (!list.ok) report(`${base}.${field}`, `CEL: ${scalar.error}`);
   }
-  if (metric.successCondition === undefined && metric.failureCondition === undefined) {
+  // A judge metric without a condition passes on Pass (see JUDGE_DEFAULT_CONDITION).
+  if (
+    metric.successCondition === undefined &&
+    metric.failureCondition === undefined &&
+    'prometheus' in metric.provider
+  ) {
     report(
       base,
       'has neither successCondition nor failureCondition: every measurement would be Inconclusive',

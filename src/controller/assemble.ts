@@ -3,6 +3,7 @@ import type { JudgeRunner } from '../analysis/index.ts';
 import { EventRecorder, StatusWriter, type KubeClient } from '../kube/index.ts';
 import type { MetricProvider, SecretReader } from '../ports/index.ts';
 import type { TrafficRouter } from '../ports/traffic-router.ts';
+import { createJudgeRunner } from '../providers/judge/index.ts';
 import { createPrometheusProvider } from '../providers/prometheus/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
@@ -26,13 +27,14 @@ export interface AssembleOptions {
 export function assembleDeps(options: AssembleOptions): Omit<ReconcilerDeps, 'signal'> {
   const { client } = options;
   const secrets: SecretReader = kubeSecretReader(client, 'default');
+  const provider = options.provider ?? createPrometheusProvider({ secrets });
   return {
     client,
     statusWriter: new StatusWriter(client),
     recorder: new EventRecorder({ client, component: options.component ?? 'serin-controller' }),
-    provider: options.provider ?? createPrometheusProvider({ secrets }),
+    provider,
     secrets,
-    ...(options.judge ? { judge: options.judge } : {}),
+    judge: options.judge ?? createJudgeRunner({ provider }),
     routerFor: options.routerFor ?? ((canary) => istioRouterFor(client, canary)),
     clock: options.clock ?? Date.now,
     logger: options.logger,

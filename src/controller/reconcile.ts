@@ -1,7 +1,5 @@
 import type { AnalysisTemplateSpec, Canary, CanaryStatus } from '../api/index.ts';
 import { startRun } from '../analysis/index.ts';
-import type { JudgeRunner } from '../analysis/index.ts';
-import type { EventRecorder, KubeClient, StatusWriter } from '../kube/index.ts';
 import {
   advanceAll,
   computeConditions,
@@ -12,10 +10,6 @@ import {
   type MachineStatus,
   type PersistedMachine,
 } from '../machine/index.ts';
-import type { MetricProvider, SecretReader } from '../ports/index.ts';
-import type { TrafficRouter } from '../ports/traffic-router.ts';
-import type { Logger } from '../telemetry/logger.ts';
-import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import { EffectError, applyWeights, runEffects, type EffectPorts, type PassDraft } from './act.ts';
 import {
   analysisRefOf,

@@ -51,7 +51,14 @@ export interface NoData {
  * vector, a list for a vector with several series), no data, or an error.
  */
 export type QueryOutcome =
-  { readonly kind: 'value'; readonly value: number | number[] } | NoData | QueryError;
+  | {
+      readonly kind: 'value';
+      readonly value: number | number[];
+      /** What produced the value, for people (e.g. the judge's statistics); never judged. */
+      readonly detail?: string;
+    }
+  | NoData
+  | QueryError;
 
 /** One series of a range query; `time` in epoch ms. */
 export interface RangeSeries {
