@@ -214,7 +214,11 @@ describe('judge metrics', () => {
   const judging = (outcome: QueryOutcome) => () => Promise.resolve(outcome);
 
   it('succeeds on Pass and fails on High when the template gives no condition (result == 100)', async () => {
-    const context = { provider: fakeProvider([]), args: ARGS, now: NOW };
+    const context = {
+      provider: fakeProvider(() => ({ kind: 'noData', reason: 'unused' })),
+      args: ARGS,
+      now: NOW,
+    };
     const pass = await measure(judgeMetric(), { ...context, judge: judging(value(100)) });
     const high = await measure(judgeMetric(), { ...context, judge: judging(value(0)) });
     expect([pass.phase, high.phase]).toEqual(['Successful', 'Failed']);
@@ -223,7 +227,7 @@ describe('judge metrics', () => {
   it("records the judge's statistics in the measurement message", async () => {
     const outcome: QueryOutcome = { kind: 'value', value: 0, detail: 'High: p=1.2e-7, shift +30 ms' };
     const result = await measure(judgeMetric(), {
-      provider: fakeProvider([]),
+      provider: fakeProvider(() => ({ kind: 'noData', reason: 'unused' })),
       args: ARGS,
       now: NOW,
       judge: judging(outcome),
