@@ -28,11 +28,21 @@ interface Parsed {
 
 type Report = (path: string, message: string) => void;
 
+/**
+ * Documents of other API groups (the Deployment, the VirtualService kept in the same file) are not
+ * serin's to judge and are skipped; anything claiming serin.dev, or stating no apiVersion, is linted.
+ */
+export function isSerinDocument(content: unknown): boolean {
+  const apiVersion = (content as { apiVersion?: unknown } | null)?.apiVersion;
+  return typeof apiVersion !== 'string' || apiVersion.startsWith('serin.dev/');
+}
+
 /** Lints a set of documents together, so that a Canary's template references resolve across files. */
 export function lintDocuments(docs: readonly LintDocument[]): LintProblem[] {
   const problems: LintProblem[] = [];
   const parsed: Parsed[] = [];
   for (const doc of docs) {
+    if (!isSerinDocument(doc.content)) continue;
     const reporter = reporterFor(problems, doc);
     const result = parseSerinObject(doc.content);
     if (!result.ok) {

@@ -82,6 +82,18 @@ describe('serin lint', () => {
     expect(run.code).toBe(1);
   });
 
+  it('skips documents of other API groups and resolves template references across directories', async () => {
+    const run = await runCliCaptured(['lint', 'docs/examples', 'analysis-templates']);
+    expect(run.stdout).toBe('5 document(s) in 6 file(s): all valid\n');
+    expect(run.code).toBe(0);
+  });
+
+  it('still rejects a serin document with the wrong version', async () => {
+    const run = await runCliCaptured(['lint', 'test/fixtures/invalid/wrong-version.yaml']);
+    expect(run.stdout).toMatch(/apiVersion: must be "serin.dev\/v1alpha1" \(got "serin.dev\/v1"\)/);
+    expect(run.code).toBe(1);
+  });
+
   it('exits 2 with a message when a path does not exist', async () => {
     const run = await runCliCaptured(['lint', 'no/such/file.yaml']);
     expect(run.stderr).toBe('serin lint: no/such/file.yaml: no such file or directory\n');

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { LineCounter, parseAllDocuments, stringify, type Document } from 'yaml';
 import type { CliContext } from './context.ts';
 import { EXIT } from './exit-codes.ts';
-import { lintDocuments, type LintDocument, type LintProblem } from './lint-rules.ts';
+import { isSerinDocument, lintDocuments, type LintDocument, type LintProblem } from './lint-rules.ts';
 import { outputOption } from './program.ts';
 
 type Located = LintProblem & { line?: number };
@@ -92,7 +92,9 @@ export function lintPaths(paths: readonly string[]): LintOutcome {
   const files = collectYamlFiles(paths);
   if (files.length === 0) throw new UsageError(`no YAML files found in ${paths.join(', ')}`);
   const loaded = new Map(files.map((file) => [file, loadFile(file)]));
-  const docs = [...loaded.values()].flatMap((file) => file.docs);
+  const docs = [...loaded.values()]
+    .flatMap((file) => file.docs)
+    .filter((doc) => isSerinDocument(doc.content));
   const problems = [...[...loaded.values()].flatMap((file) => file.problems), ...lintDocuments(docs)].map(
     (problem: Located) => {
       if (problem.line !== undefined) return problem;
