@@ -94,7 +94,9 @@ export async function startMetricsHub(port = 0): Promise<MetricsHub> {
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }
