@@ -19,7 +19,7 @@ beforeAll(async () => {
   if (skip === undefined) stack = await startStack();
 }, 60_000);
 afterAll(async () => {
-  await stack?.stop();
+  if (skip === undefined) await stack.stop();
 });
 afterEach(async () => {
   await scenario?.stop();
@@ -184,9 +184,6 @@ describe.skipIf(skip !== undefined)('closed loop with a real Prometheus', () => 
       );
       expect(Date.parse(resumed.stepStartedAt ?? '')).toBeGreaterThanOrEqual(pauseStarted + 12_000);
       expect(next.phase).toBe('Paused');
-      const history = (await scenario.status()).machine as
-        { context: { stepStartedAt?: number } } | undefined;
-      expect(history).toBeDefined();
       expect(scenario.weightHistory).toEqual([0, 10, 30]);
     } finally {
       child.kill('SIGKILL');
