@@ -288,3 +288,12 @@ describe('serin analyze (live)', () => {
     expect(run.stdout).toMatch(/error-rate {2}Successful value=0\.01 {2}\[2\/2\] → metric Successful/);
   });
 });
+
+describe('serin analyze usage errors', () => {
+  it('exits 4, not 2 (Inconclusive), on an unknown option', async () => {
+    const { runCliCaptured } = await import('../main.ts');
+    const run = await runCliCaptured(['analyze', '--bogus']);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(/unknown option '--bogus'/);
+  });
+});

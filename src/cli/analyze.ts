@@ -31,7 +31,7 @@ import {
 } from './analyze-output.ts';
 import type { CliContext } from './context.ts';
 import { EXIT } from './exit-codes.ts';
-import { outputOption } from './program.ts';
+import { outputOption, usageExitCode } from './program.ts';
 
 interface AnalyzeOptions {
   template?: string;
@@ -237,8 +237,10 @@ export function registerAnalyze(
   ctx: CliContext,
   deps: AnalyzeDeps = { clock: systemClock },
 ): void {
-  program
-    .command('analyze')
+  const command = program.command('analyze');
+  // Exit codes 1-3 are verdicts here, so commander's own usage errors exit 4 like the verb's.
+  usageExitCode(command, EXIT.invalidInput);
+  command
     .description(
       'Run an AnalysisTemplate against Prometheus: live (honouring interval and count), --once, or as a backtest ' +
         'over a past time range (--from/--to), printing each measurement and the verdict.',
