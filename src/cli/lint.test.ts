@@ -84,7 +84,7 @@ describe('serin lint', () => {
 
   it('skips documents of other API groups and resolves template references across directories', async () => {
     const run = await runCliCaptured(['lint', 'docs/examples', 'analysis-templates']);
-    expect(run.stdout).toBe('5 document(s) in 6 file(s): all valid\n');
+    expect(run.stdout).toBe('6 document(s) in 7 file(s): all valid\n');
     expect(run.code).toBe(0);
   });
 
