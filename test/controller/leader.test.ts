@@ -72,7 +72,7 @@ describe('two controller instances with leader election', () => {
     });
     await waitFor(async () => (await h.get('Deployment', 'podinfo-primary')) !== undefined, 'the primary');
     await h.markRolledOut('podinfo-primary');
-    await waitFor(async () => (await status(h))?.phase === 'Idle', 'Idle');
+    await waitFor(async () => (await status(h)).phase === 'Idle', 'Idle');
 
     const leaders = instances.filter((i) => i.controller.isLeader());
     expect(leaders).toHaveLength(1);
@@ -86,7 +86,7 @@ describe('two controller instances with leader election', () => {
     await waitFor(() => standby.controller.isLeader(), 'the standby to lead');
     await release(h, 'podinfo:2.0');
     await waitFor(
-      async () => (await status(h))?.phase === 'Progressing',
+      async () => (await status(h)).phase === 'Progressing',
       'the new leader to start the rollout',
     );
     expect(standby.writes.length).toBeGreaterThan(0);

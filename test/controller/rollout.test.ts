@@ -146,7 +146,7 @@ describe('a full rollout driven tick by tick', () => {
     });
     await h.pass();
     expect((await status(h)).phase).toBe('Progressing');
-    expect((await h.get('Approval', created.metadata.name ?? ''))?.status).toMatchObject({
+    expect((await h.get('Approval', created.metadata.name))?.status).toMatchObject({
       phase: 'Rejected',
     });
   });
