@@ -1,0 +1,143 @@
+import type { KubeObject } from '../../kube/index.ts';
+import {
+  APP,
+  decidingLines,
+  imageOf,
+  pollUntil,
+  release,
+  replicasOf,
+  seconds,
+  virtualServiceCanaryWeight,
+  waitForPhase,
+  type ReleaseResult,
+  type ScenarioContext,
+} from './releases.ts';
+
+const REPOSITORY = 'ghcr.io/stefanprodan/podinfo';
+/** The two versions the demo releases. */
+export const GOOD_VERSION = { tag: '6.7.1', env: { DEMO_ERROR_RATE: '0' } } as const;
+export const BAD_VERSION = { tag: '6.7.2', env: { DEMO_ERROR_RATE: '0.2' } } as const;
+
+const APPROVER = 'on-call (demo)';
+
+/** Plays on-call: approves the step the Canary waits at, for the revision it runs. */
+async function approve(ctx: ScenarioContext, revision: string, step: number): Promise<string> {
+  const created = await ctx.stack.client.create<KubeObject>({
+    apiVersion: 'serin.dev/v1alpha1',
+    kind: 'Approval',
+    metadata: { generateName: `${APP}-`, namespace: ctx.namespace },
+    spec: {
+      canaryRef: { name: APP },
+      action: 'Promote',
+      revision,
+      step,
+      approver: APPROVER,
+      reason: 'the demo plays on-call: the analysis passed',
+    },
+  });
+  return created.metadata.name ?? '';
+}
+
+/**
+ * Release 1: a good version. It passes the analysis, waits at the `pause: {}` step for on-call, the
+ * demo approves it, and it is promoted.
+ */
+export async function goodRelease(ctx: ScenarioContext): Promise<ReleaseResult> {
+  const { display } = ctx;
+  const before = ctx.observer.latest()?.view.revision;
+  const version = `${APP}:${GOOD_VERSION.tag}`;
+  display.say(
+    `Release 1/2: a good version, ${version} (no errors). Expected: analysis passes, on-call approves, promoted.`,
+  );
+  const startedAt = Date.now();
+  await release(ctx, `${REPOSITORY}:${GOOD_VERSION.tag}`, GOOD_VERSION.env);
+  const paused = await waitForPhase(ctx, 'the good release to wait for approval', {
+    before,
+    wanted: ['Paused'],
+    wrong: ['Aborted', 'Failed'],
+    timeoutMs: 60_000,
+  });
+  const deciding = decidingLines(paused);
+  display.say(`Analysis passed: ${deciding.join('; ')}.`);
+  const revision = paused.canary.status?.revision ?? '';
+  const step = paused.canary.status?.currentStepIndex ?? 0;
+  const stepText = `step ${step + 1}/${paused.canary.spec.steps.length}`;
+  display.say(`serin waits at ${stepText} (pause {}) for on-call to approve...`);
+  const name = await approve(ctx, revision, step);
+  display.say(`${APPROVER} approves: created Approval ${name} (Promote, revision ${revision}, ${stepText}).`);
+  const done = await waitForPhase(ctx, 'the good release to succeed', {
+    before,
+    wanted: ['Succeeded'],
+    wrong: ['Aborted', 'Failed'],
+    timeoutMs: 30_000,
+  });
+  const durationMs = Date.now() - startedAt;
+  const primary = await imageOf(ctx, `${APP}-primary`);
+  display.say(
+    `Succeeded after ${seconds(durationMs)}: ${APP}-primary now runs ${primary}, all traffic on it.`,
+  );
+  return {
+    label: 'good',
+    version,
+    expected: 'Succeeded',
+    phase: done.view.phase,
+    durationMs,
+    deciding,
+    notes: [`approved by ${APPROVER} at ${stepText}`, `${APP}-primary runs ${primary}`],
+  };
+}
+
+/**
+ * Release 2: a bad version answering 20% of requests with 500. The analysis fails, serin aborts:
+ * canary weight 0 at once, the canary scaled to 0 after abortScaleDownDelaySeconds.
+ */
+export async function badRelease(ctx: ScenarioContext): Promise<ReleaseResult> {
+  const { display } = ctx;
+  const before = ctx.observer.latest()?.view.revision;
+  const version = `${APP}:${BAD_VERSION.tag}`;
+  display.say(
+    `Release 2/2: a bad version, ${version} (DEMO_ERROR_RATE=${BAD_VERSION.env.DEMO_ERROR_RATE}: 20% of answers are 500). Expected: analysis fails, aborted.`,
+  );
+  const startedAt = Date.now();
+  await release(ctx, `${REPOSITORY}:${BAD_VERSION.tag}`, BAD_VERSION.env);
+  const aborted = await waitForPhase(ctx, 'the bad release to be aborted', {
+    before,
+    wanted: ['Aborted'],
+    wrong: ['Succeeded', 'Paused', 'Failed'],
+    timeoutMs: 60_000,
+  });
+  const abortedMs = Date.now() - startedAt;
+  const deciding = decidingLines(aborted);
+  display.say(`Analysis failed: ${deciding.join('; ')}. serin aborts the release.`);
+  await pollUntil(ctx, 'the VirtualService to send no traffic to the canary', {
+    read: () => virtualServiceCanaryWeight(ctx),
+    accept: (weight) => weight === 0,
+    timeoutMs: 10_000,
+  });
+  const safeMs = Date.now() - startedAt;
+  display.say(
+    `VirtualService: canary weight 0 (${seconds(safeMs)} after the release); waiting to scale the canary down...`,
+  );
+  await pollUntil(ctx, `the canary Deployment ${APP} to be scaled to 0`, {
+    read: () => replicasOf(ctx, APP),
+    accept: (replicas) => replicas === 0,
+    timeoutMs: 30_000,
+  });
+  const scaledMs = Date.now() - startedAt;
+  const primary = await imageOf(ctx, `${APP}-primary`);
+  display.say(
+    `Canary ${APP} scaled to 0 (${seconds(scaledMs)} after the release); ${APP}-primary still runs ${primary}.`,
+  );
+  return {
+    label: 'bad',
+    version: `${version} (DEMO_ERROR_RATE=${BAD_VERSION.env.DEMO_ERROR_RATE})`,
+    expected: 'Aborted',
+    phase: aborted.view.phase,
+    durationMs: abortedMs,
+    deciding,
+    notes: [
+      `canary weight 0 after ${seconds(safeMs)}, canary scaled to 0 after ${seconds(scaledMs)}`,
+      `${APP}-primary still runs ${primary}`,
+    ],
+  };
+}
