@@ -123,7 +123,7 @@ export function renderCanaryView(view: CanaryView, style: TextStyle = PLAIN_STYL
     for (const metric of analysis.metrics) lines.push(metricLine(metric, width, style));
   }
   if (view.message !== undefined) lines.push(`  ${label('message')}${view.message}`);
-  lines.push(`  ${label('events')}`);
+  lines.push(`  ${style.dim('events')}`);
   if (view.events.length === 0) lines.push(`    ${style.dim('none yet')}`);
   for (const event of view.events) lines.push(`    ${eventText(event, style)}`);
   return lines;

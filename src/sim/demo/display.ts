@@ -102,6 +102,27 @@ export function fitLine(line: string, columns: number): string {
   return out;
 }
 
+/** Breaks plain text into lines of at most `width` characters, at spaces where possible. */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(' ')) {
+    if (current !== '' && current.length + 1 + word.length > width) {
+      lines.push(current);
+      current = '';
+    }
+    current = current === '' ? word : `${current} ${word}`;
+    while (current.length > width) {
+      lines.push(current.slice(0, width));
+      current = current.slice(width);
+    }
+  }
+  return current === '' ? lines : [...lines, current];
+}
+
+/** How many lines of the demo's own sentences the live view keeps. */
+const STORY_LINES = 10;
+
 /** Options for {@link createLiveDisplay}. */
 export interface LiveDisplayOptions {
   write: (text: string) => void;
@@ -114,6 +135,18 @@ export interface LiveDisplayOptions {
   fps?: number;
 }
 
+function storyLines(
+  story: readonly { at: string; text: string }[],
+  columns: number,
+  style: TextStyle,
+): string[] {
+  const width = Math.max(20, columns - 8);
+  const lines = story.flatMap(({ at, text }) =>
+    wrapText(text, width).map((line, index) => `${index === 0 ? style.dim(at) : ' '.repeat(6)}  ${line}`),
+  );
+  return lines.slice(-STORY_LINES);
+}
+
 /**
  * A compact screen redrawn in place a few times a second: the demo's own sentences, then the
  * Canary's block. Redraws relative to where it started, so the terminal's history stays intact.
@@ -122,14 +155,14 @@ export function createLiveDisplay(options: LiveDisplayOptions): DemoDisplay {
   const now = options.now ?? Date.now;
   const style = options.colour ? ANSI_STYLE : PLAIN_STYLE;
   const startedAt = now();
-  const story: string[] = [];
+  const story: { at: string; text: string }[] = [];
   let view: CanaryView | undefined;
   let drawn = 0;
   let closed = false;
   const frame = (): string[] => {
     const clock = style.dim(`${((now() - startedAt) / 1000).toFixed(0)}s`);
     const lines = [`${style.bold(options.title)}  ${clock}`, ''];
-    lines.push(...story.slice(-8), '');
+    lines.push(...storyLines(story, options.size().columns, style), '');
     lines.push(
       ...(view === undefined ? [style.dim('waiting for the Canary...')] : renderCanaryView(view, style)),
     );
@@ -147,7 +180,7 @@ export function createLiveDisplay(options: LiveDisplayOptions): DemoDisplay {
   const timer = setInterval(draw, 1000 / (options.fps ?? 4));
   return {
     say: (text) => {
-      story.push(`${style.dim(`${((now() - startedAt) / 1000).toFixed(1)}s`.padStart(6))}  ${text}`);
+      story.push({ at: `${((now() - startedAt) / 1000).toFixed(1)}s`.padStart(6), text });
       draw();
     },
     update: (next) => {
