@@ -33,3 +33,21 @@ export async function errorScrapes(
   ].sort((a, b) => a - b);
   return { first: times[0], second: times[1] };
 }
+
+/** Failed scrapes and the slowest scrape of the last minute, to explain a canary Prometheus has no data for. */
+export async function scrapeHealth(prometheusUrl: string): Promise<string> {
+  const ask = async (query: string): Promise<number[]> => {
+    const url = `${prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`;
+    const body = (await (await fetch(url, { signal: AbortSignal.timeout(5_000) })).json()) as MatrixResponse;
+    return (body.data?.result ?? []).flatMap((series) => series.values.map(([, v]) => Number(v)));
+  };
+  try {
+    const up = await ask('up[1m]');
+    const durations = await ask('scrape_duration_seconds[1m]');
+    const failed = up.filter((v) => v === 0).length;
+    const slowest = Math.max(0, ...durations.filter(Number.isFinite));
+    return `${failed} of ${up.length} scrapes failed in the last minute, slowest ${(slowest * 1000).toFixed(0)} ms`;
+  } catch (err) {
+    return `scrape health unknown: ${String(err)}`;
+  }
+}

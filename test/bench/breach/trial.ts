@@ -3,7 +3,15 @@ import type { AnalysisRunStatus, CanaryStatus, MeasurementStatus } from '../../.
 import { ResourceCache, type KubeObject } from '../../../src/kube/index.ts';
 import type { Stack } from '../../../src/sim/stack.ts';
 import { ANALYSIS_STEP, trialObjects, type BreachConfig } from './manifests.ts';
-import { errorScrapes } from './scrapes.ts';
+import { errorScrapes, scrapeHealth } from './scrapes.ts';
+
+/**
+ * A trial that failed before t0 (the canary never became healthy under analysis): no figure was
+ * taken, so the run may be repeated in a fresh namespace. Failures after t0 are never retried.
+ */
+export class SetupError extends Error {
+  readonly code = 'SetupFailed';
+}
 
 /** One breach→safe trial. Times in ms; `at*` fields are relative to t0 on the wall clock. */
 export interface TrialResult {
@@ -35,20 +43,30 @@ function canaryWeightOf(vs: KubeObject): number | undefined {
   return route === undefined ? undefined : (route.weight ?? 0);
 }
 
-/** Resolves with the first value `read` returns (not undefined) for the cache's objects, now or after a change. */
+/**
+ * Resolves with the first value `read` returns (not undefined) for the cache's objects, now or after
+ * a change; rejects when `read` throws (a state the wait can no longer end well from) or on timeout.
+ */
 function when<T>(
   cache: ResourceCache,
   what: string,
   read: (objects: KubeObject[]) => T | undefined,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const check = (): boolean => {
-      const value = read(cache.list());
-      if (value === undefined) return false;
+    const check = (): void => {
+      let value: T | undefined;
+      try {
+        value = read(cache.list());
+      } catch (err) {
+        clearTimeout(timer);
+        stop();
+        reject(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      if (value === undefined) return;
       clearTimeout(timer);
       stop();
       resolve(value);
-      return true;
     };
     const timer = setTimeout(() => {
       stop();
@@ -125,9 +143,12 @@ async function toHealthyCanary(
       value: 'ghcr.io/stefanprodan/podinfo:6.7.1',
     },
   ]);
-  await when(watches.canaries, 'a healthy canary under analysis', (objects) =>
-    healthyUnderAnalysis(statusOf(objects), config.canaryWeight) ? true : undefined,
-  );
+  await when(watches.canaries, 'a healthy canary under analysis', (objects) => {
+    const status = statusOf(objects);
+    if (status?.phase === 'Paused' || status?.phase === 'Aborted' || status?.phase === 'Failed')
+      throw new Error(`the canary went ${status.phase} before t0: ${status.message ?? ''}`);
+    return healthyUnderAnalysis(status, config.canaryWeight) ? true : undefined;
+  });
   await when(watches.virtualServices, `canary weight ${config.canaryWeight}`, (objects) =>
     objects.some((vs) => canaryWeightOf(vs) === config.canaryWeight) ? true : undefined,
   );
@@ -211,7 +232,12 @@ export async function runTrial(stack: Stack, ns: string, config: BreachConfig): 
   const mesh = await stack.addMesh({ namespace: ns, host: CANARY, rps: config.rps });
   const controller = stack.startController({ namespace: ns });
   try {
-    await toHealthyCanary(stack, ns, watches, config);
+    try {
+      await toHealthyCanary(stack, ns, watches, config);
+    } catch (err) {
+      const health = await scrapeHealth(stack.prometheus?.url ?? '');
+      throw new SetupError(`${ns}: ${err instanceof Error ? err.message : String(err)} (${health})`);
+    }
     const delayMs = Math.random() * config.measurementIntervalMs;
     await sleep(delayMs);
     const times = await breach(stack, ns, watches, config);
