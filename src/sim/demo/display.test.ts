@@ -116,4 +116,23 @@ describe('live display', () => {
     expect(visible.length).toBeLessThanOrEqual(5);
     for (const line of visible) expect(line.length).toBeLessThanOrEqual(30);
   });
+
+  it("shows the demo's newest sentences whole, never a sentence's tail alone", () => {
+    vi.useFakeTimers();
+    const writes: string[] = [];
+    const display = createLiveDisplay({
+      write: (text) => writes.push(text),
+      title: 'serin demo',
+      size: () => ({ columns: 40, rows: 60 }),
+      colour: false,
+    });
+    for (let i = 1; i <= 8; i++)
+      display.say(`sentence ${i} is long enough to wrap onto a second line and then onto a third`);
+    display.close();
+    const frame = writes.filter((w) => w.includes('serin demo')).at(-1) ?? '';
+    const story = frame.split('\n').slice(2, frame.split('\n').indexOf('\x1b[K', 2));
+    expect(story[0]).toMatch(/^\s+0\.0s {2}sentence \d/);
+    expect(story.join(' ')).toContain('sentence 8');
+    expect(story.join(' ')).not.toContain('sentence 1 ');
+  });
 });

@@ -39,9 +39,11 @@ export function createLogDisplay(options: {
   now?: () => number;
   /** A view already shown: only what changes after it is logged. */
   since?: CanaryView | undefined;
+  /** Where the seconds count from (default: now). */
+  startedAt?: number;
 }): DemoDisplay {
   const now = options.now ?? Date.now;
-  const startedAt = now();
+  const startedAt = options.startedAt ?? now();
   let previous = options.since;
   const line = (text: string): void => {
     options.write(`${elapsed(startedAt, now())}  ${text}\n`);
@@ -141,10 +143,18 @@ function storyLines(
   style: TextStyle,
 ): string[] {
   const width = Math.max(20, columns - 8);
-  const lines = story.flatMap(({ at, text }) =>
-    wrapText(text, width).map((line, index) => `${index === 0 ? style.dim(at) : ' '.repeat(6)}  ${line}`),
-  );
-  return lines.slice(-STORY_LINES);
+  const kept: string[][] = [];
+  let total = 0;
+  // Whole sentences only: the newest ones that fit.
+  for (const { at, text } of [...story].reverse()) {
+    const lines = wrapText(text, width).map(
+      (line, i) => `${i === 0 ? style.dim(at) : ' '.repeat(6)}  ${line}`,
+    );
+    if (total + lines.length > STORY_LINES && kept.length > 0) break;
+    kept.unshift(lines);
+    total += lines.length;
+  }
+  return kept.flat();
 }
 
 /**

@@ -79,12 +79,13 @@ async function play(ctx: ScenarioContext, options: DemoOptions, releases: Releas
 /** Runs the follow-up after the scenario: a log of further changes until the signal fires. */
 async function keepRunning(
   ctx: ScenarioContext,
-  options: DemoOptions,
+  options: DemoOptions & { startedAt: number },
   follow: (display: DemoDisplay) => void,
 ): Promise<void> {
+  const { startedAt } = options;
   const kubeconfig = ctx.stack.sim.kubeconfigPath;
   for (const line of keepLines({ kubeconfig, namespace: ctx.namespace })) options.out(`${line}\n`);
-  follow(createLogDisplay({ write: options.out, since: ctx.observer.latest()?.view }));
+  follow(createLogDisplay({ write: options.out, since: ctx.observer.latest()?.view, startedAt }));
   await untilAborted(options.signal);
   options.out('Stopping...\n');
 }
@@ -104,6 +105,7 @@ function failureLines(error: Error, last: CanaryView | undefined): string[] {
  */
 export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   const namespace = options.namespace ?? 'demo';
+  const startedAt = Date.now();
   let display = createDisplay(options, namespace);
   const releases: ReleaseResult[] = [];
   display.say(
@@ -127,7 +129,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     display.close();
     for (const line of summaryLines(releases)) options.out(`${line}\n`);
     if (options.keep) {
-      await keepRunning(ctx, options, (next) => {
+      await keepRunning(ctx, { ...options, startedAt }, (next) => {
         display = next;
       });
     }

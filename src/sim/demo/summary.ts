@@ -25,12 +25,15 @@ export function summaryLines(results: readonly ReleaseResult[]): string[] {
 /** What to run against a kept demo. */
 export function keepLines(options: { kubeconfig: string; namespace: string }): string[] {
   const kubectl = `kubectl --kubeconfig ${options.kubeconfig}`;
+  const ns = options.namespace;
   return [
-    'Everything keeps running (--keep): the API simulator, the emulators, Prometheus and the controller.',
+    'Everything keeps running (--keep) until Ctrl-C: the API simulator, the emulators, Prometheus and the controller.',
     `  kubeconfig: ${options.kubeconfig}`,
-    `  watch:      ${kubectl} get canaries -n ${options.namespace} -w`,
-    `  release:    ${kubectl} -n ${options.namespace} set image deployment/podinfo podinfo=ghcr.io/stefanprodan/podinfo:6.8.0`,
-    'Press Ctrl-C to stop.',
+    `  watch:      ${kubectl} get canaries -n ${ns} -w`,
+    `  details:    ${kubectl} get canary podinfo -n ${ns} -o yaml`,
+    `  release:    ${kubectl} -n ${ns} set env deployment/podinfo DEMO_ERROR_RATE=0`,
+    '  approve:    see docs/demo.md (an Approval names the revision and step it approves)',
+    'From here on, one line per change of the Canary:',
     '',
   ];
 }
