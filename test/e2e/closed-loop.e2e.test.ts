@@ -11,6 +11,12 @@ import { analysisStep, spawnController, startScenario, waitForTraffic, type Scen
 
 const skip = prometheusSkipReason();
 const HEALTH = ['istio-success-rate', 'istio-latency-p99'];
+/**
+ * 40 requests/s: 4/s reach the canary at 10%, so a 20% error rate shows its first 500 within about a
+ * second and Prometheus has scraped the new 5xx series twice (what rate() needs) well before the
+ * analysis starts. At a trickle, the first measurements could not see errors yet.
+ */
+const RPS = 40;
 
 let stack: Stack;
 let scenario: Scenario | undefined;
@@ -41,6 +47,7 @@ describe.skipIf(skip !== undefined)('closed loop with a real Prometheus', () => 
         { setWeight: 50 },
         { pause: {} },
       ],
+      rps: RPS,
     });
     await ready(scenario);
     await scenario.release('podinfo:2.0.0');
@@ -73,6 +80,7 @@ describe.skipIf(skip !== undefined)('closed loop with a real Prometheus', () => 
         { setWeight: 50 },
         { pause: {} },
       ],
+      rps: RPS,
     });
     await ready(scenario);
     await scenario.release('podinfo:2.0.1', { DEMO_ERROR_RATE: '0.2' });

@@ -112,8 +112,14 @@ export async function startScenario(stack: Stack, options: ScenarioOptions): Pro
         if (check(last)) return last;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
+      const measurements = (last.analysis ?? []).flatMap((run) =>
+        run.metrics.map(
+          (m) =>
+            `${run.runId} ${m.name} ${m.phase}: ${m.measurements.map((x) => `${x.phase}(${x.value ?? x.message ?? ''})`).join(' ')}`,
+        ),
+      );
       throw new Error(
-        `timed out waiting for ${what}; last status: phase ${last.phase ?? '-'}, ${last.message ?? ''}`,
+        `timed out waiting for ${what}; last status: phase ${last.phase ?? '-'}, ${last.message ?? ''}\n${measurements.join('\n')}`,
       );
     },
     async release(image, env = {}) {
