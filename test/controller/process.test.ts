@@ -5,7 +5,7 @@ import { startKubeSim, type KubeSim } from '../../src/sim/kube/index.ts';
 let sim: KubeSim | undefined;
 afterEach(async () => sim?.stop());
 
-async function lease(sim: KubeSim): Promise<{ holderIdentity?: string } | undefined> {
+function lease(sim: KubeSim): { holderIdentity?: string } | undefined {
   return sim.store.get('coordination.k8s.io/v1', 'Lease', 'serin-system', 'serin-controller')?.spec as
     { holderIdentity?: string } | undefined;
 }
@@ -31,11 +31,14 @@ describe('serin controller as a process', () => {
     );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => {
+        resolve(code);
+      }),
+    );
     const deadline = Date.now() + 30_000;
-    while (!(await lease(sim))?.holderIdentity && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
-    expect((await lease(sim))?.holderIdentity).toMatch(/.+/);
+    while (!lease(sim)?.holderIdentity && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(lease(sim)?.holderIdentity).toMatch(/.+/);
     const metricsUrl = /"metrics":"(http:\/\/[^"]+)"/.exec(output)?.[1];
     expect(metricsUrl).toBeDefined();
     const readyz = await fetch(`${metricsUrl ?? ''}/readyz`);
@@ -43,7 +46,7 @@ describe('serin controller as a process', () => {
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect((await lease(sim))?.holderIdentity ?? '').toBe('');
+    expect(lease(sim)?.holderIdentity ?? '').toBe('');
     expect(output).toMatch(/shutting down: finishing current passes and releasing the lease/);
   }, 60_000);
 });
