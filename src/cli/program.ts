@@ -21,6 +21,11 @@ export function createProgram(ctx: CliContext): Command {
     })
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: true })
+    .addHelpText(
+      'after',
+      '\nAlso runs as `kubectl serin <verb>`. Every verb lists its exit codes in `serin <verb> --help`;\n' +
+        'a usage error exits 2 (4 for analyze and judge, whose 1-3 are verdicts).',
+    )
     .exitOverride();
 }
 
