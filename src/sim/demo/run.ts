@@ -59,7 +59,7 @@ async function play(ctx: ScenarioContext, options: DemoOptions, releases: Releas
     `Applied the analysis templates and docs/examples (Deployment, VirtualService and Canary ${APP}) in namespace ${namespace}; load: ${options.rps} req/s to ${APP}.`,
   );
   await ctx.observer.waitFor('the Canary to be Idle (primary created)', ({ view }) => view.phase === 'Idle', {
-    timeoutMs: 30_000,
+    timeoutMs: 20_000,
     signal: ctx.signal,
   });
   display.say(
@@ -68,7 +68,7 @@ async function play(ctx: ScenarioContext, options: DemoOptions, releases: Releas
   await waitForTraffic({
     prometheusUrl: stack.prometheus?.url ?? '',
     namespace,
-    timeoutMs: 30_000,
+    timeoutMs: 20_000,
     signal: ctx.signal,
   });
   display.say('Prometheus has data.');

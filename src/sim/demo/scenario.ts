@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../kube/index.ts';
+import { DemoError } from './errors.ts';
 import {
   APP,
   decidingLines,
@@ -55,8 +56,14 @@ export async function goodRelease(ctx: ScenarioContext): Promise<ReleaseResult> 
     before,
     wanted: ['Paused'],
     wrong: ['Aborted', 'Failed'],
-    timeoutMs: 60_000,
+    timeoutMs: 40_000,
   });
+  if (paused.view.pauseReason !== 'Manual') {
+    throw new DemoError(
+      'UnexpectedResult',
+      `the good release paused (${paused.view.pauseReason ?? 'no reason'}) instead of waiting for approval: ${paused.view.message ?? ''}`,
+    );
+  }
   const deciding = decidingLines(paused);
   display.say(`Analysis passed: ${deciding.join('; ')}.`);
   const revision = paused.canary.status?.revision ?? '';
@@ -69,7 +76,7 @@ export async function goodRelease(ctx: ScenarioContext): Promise<ReleaseResult> 
     before,
     wanted: ['Succeeded'],
     wrong: ['Aborted', 'Failed'],
-    timeoutMs: 30_000,
+    timeoutMs: 20_000,
   });
   const durationMs = Date.now() - startedAt;
   const primary = await imageOf(ctx, `${APP}-primary`);
@@ -104,7 +111,7 @@ export async function badRelease(ctx: ScenarioContext): Promise<ReleaseResult> {
     before,
     wanted: ['Aborted'],
     wrong: ['Succeeded', 'Paused', 'Failed'],
-    timeoutMs: 60_000,
+    timeoutMs: 40_000,
   });
   const abortedMs = Date.now() - startedAt;
   const deciding = decidingLines(aborted);
@@ -121,7 +128,7 @@ export async function badRelease(ctx: ScenarioContext): Promise<ReleaseResult> {
   await pollUntil(ctx, `the canary Deployment ${APP} to be scaled to 0`, {
     read: () => replicasOf(ctx, APP),
     accept: (replicas) => replicas === 0,
-    timeoutMs: 30_000,
+    timeoutMs: 20_000,
   });
   const scaledMs = Date.now() - startedAt;
   const primary = await imageOf(ctx, `${APP}-primary`);
