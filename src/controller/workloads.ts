@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Canary } from '../api/index.ts';
+import type { OwnerReference } from '../kube/index.ts';
+
+export type { OwnerReference } from '../kube/index.ts';
 
 /** The parts of an apps/v1 Deployment serin reads and writes. */
 export interface Deployment {
@@ -47,15 +50,6 @@ export interface Service {
     selector: Record<string, string>;
     ports: { name: string; port: number; targetPort: number | string; protocol: 'TCP' }[];
   };
-}
-
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
 }
 
 /** Annotation on the primary Deployment: the revision its pod template came from. */

@@ -1,29 +1,6 @@
-/** Time as the Kubernetes adapters see it; injectable so tests can drive leases and backoff. */
-export interface KubeClock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-/** The wall clock. */
-export const systemClock: KubeClock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted === true) {
-        resolve();
-        return;
-      }
-      const done = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, ms));
-      signal?.addEventListener('abort', done, { once: true });
-    }),
-};
+/** Time as the Kubernetes adapters see it: the Clock port, injectable so tests drive leases and backoff. */
+export type { Clock as KubeClock } from '../ports/clock.ts';
+export { systemClock } from '../ports/clock.ts';
 
 /** Capped exponential backoff with full jitter. */
 export interface BackoffPolicy {
