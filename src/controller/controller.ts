@@ -25,6 +25,18 @@ export interface ControllerOptions {
 
 type CanaryObject = Canary & KubeObject;
 
+/** Whether an update changed more than the status (which only serin writes). */
+export function specChanged(previous: KubeObject, next: KubeObject): boolean {
+  const meta = (o: KubeObject) =>
+    JSON.stringify([
+      o.metadata.generation,
+      o.metadata.labels,
+      o.metadata.annotations,
+      o.metadata.deletionTimestamp,
+    ]);
+  return meta(previous) !== meta(next);
+}
+
 /**
  * `serin controller`: informers on Canaries and everything that should wake one (its target and
  * primary Deployments, VirtualServices, Approvals) feed a keyed work queue; workers run reconcile
@@ -94,8 +106,11 @@ export class Controller {
 
   #wire(): void {
     const { canaries, deployments, virtualServices, approvals } = this.#caches;
-    canaries.onChange(({ object }) => {
-      this.#enqueue(object.metadata.namespace, object.metadata.name);
+    canaries.onChange((event) => {
+      // serin's own status writes come back through the watch: only a new spec (generation),
+      // labels or annotations, a new or deleted Canary, need a pass.
+      if (event.type === 'updated' && !specChanged(event.previous, event.object)) return;
+      this.#enqueue(event.object.metadata.namespace, event.object.metadata.name);
     });
     deployments.onChange(({ object }) => {
       for (const canary of canaries.list(object.metadata.namespace)) {

@@ -216,8 +216,38 @@ export async function reconcile(
     }),
     ...statusFields(machine),
   };
-  await commit(deps, ctx, canary, status, draft);
+  await commit(deps, ctx, canary, keepClockIfIdle(ctx.raw.status as CanaryStatus | undefined, status), draft);
   return { requeueAfterMs: requeueAfter(machine, draft, now) };
+}
+
+/**
+ * The machine's context remembers the last time it saw. A pass in which nothing else changed keeps
+ * the stored time, so it writes nothing: otherwise every pass would write status, and the write,
+ * seen through the watch, would start the next pass.
+ */
+export function keepClockIfIdle(previous: CanaryStatus | undefined, next: CanaryStatus): CanaryStatus {
+  const before = previous?.machine;
+  const after = next.machine;
+  if (!before || !after || !('now' in before.context)) return next;
+  const kept: CanaryStatus = {
+    ...next,
+    machine: { ...after, context: { ...after.context, now: before.context.now } },
+  };
+  return JSON.stringify(normalized(kept)) === JSON.stringify(normalized(previous)) ? kept : next;
+}
+
+/** A status as JSON with sorted keys and without nulls (merge patches delete nulls). */
+function normalized(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(normalized);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== null && v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => [k, normalized(v)]),
+    );
+  }
+  return value;
 }
 
 function withoutMachineFields(status: CanaryStatus): CanaryStatus {

@@ -39,4 +39,16 @@ describe('first reconcile', () => {
     expect(conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
     expect(NS).toBe('test');
   });
+
+  it('writes nothing on a pass where nothing changed but the time, so it never wakes itself', async () => {
+    h = await startHarness();
+    await h.pass();
+    await h.markRolledOut('podinfo-primary');
+    await h.pass();
+    const before = (await h.get('Canary', 'podinfo'))?.metadata.resourceVersion;
+    h.clock.advance(60_000);
+    await h.pass();
+    await h.pass();
+    expect((await h.get('Canary', 'podinfo'))?.metadata.resourceVersion).toBe(before);
+  });
 });
