@@ -2,6 +2,24 @@ import type { CanarySpec, CanaryStep } from '../api/index.ts';
 import { durationToMs } from '../api/index.ts';
 import type { Effect, MachineContext, MachineEvent, StepKind } from './types.ts';
 
+/** What every rollout starts from: step 0, no weight, no runs, nothing observed yet. */
+export const ROLLOUT_START = {
+  stepIndex: 0,
+  stepKind: null,
+  stepStartedAt: null,
+  stepDone: false,
+  stepRunId: null,
+  backgroundRunId: null,
+  backgroundStarted: false,
+  canaryWeight: 0,
+  canaryReady: false,
+  promotingSince: null,
+  primaryReady: false,
+  pauseReason: null,
+  pendingRevision: null,
+  message: null,
+} as const satisfies Partial<MachineContext>;
+
 /** The context of a Canary whose primary is being created. */
 export function initialContext(spec: CanarySpec, now: number): MachineContext {
   return {
@@ -9,22 +27,9 @@ export function initialContext(spec: CanarySpec, now: number): MachineContext {
     revision: null,
     stableRevision: null,
     attempt: 1,
-    stepIndex: 0,
-    stepKind: null,
-    stepStartedAt: null,
-    stepDone: false,
-    stepRunId: null,
-    backgroundRunId: null,
-    backgroundStarted: false,
-    canaryWeight: 0,
-    canaryReady: false,
+    ...ROLLOUT_START,
     readyWaitSince: null,
-    promotingSince: null,
-    primaryReady: false,
-    pauseReason: null,
     suspended: spec.suspend,
-    pendingRevision: null,
-    message: null,
   };
 }
 

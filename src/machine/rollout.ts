@@ -1,5 +1,5 @@
 import type { CanarySpec, PauseReason } from '../api/index.ts';
-import { event, stopRuns, weights } from './context.ts';
+import { ROLLOUT_START, event, stopRuns, weights } from './context.ts';
 import type { Effect, MachineContext, Outcome, VerdictFields } from './types.ts';
 
 /** Starts a revision at step 0: the canary is scaled up first, steps follow in eventless checks. */
@@ -26,23 +26,10 @@ export function startRevision(
   return {
     context: {
       ...next,
+      ...ROLLOUT_START,
       revision: options.revision,
       attempt: options.attempt,
-      stepIndex: 0,
-      stepKind: null,
-      stepStartedAt: null,
-      stepDone: false,
-      stepRunId: null,
-      backgroundRunId: null,
-      backgroundStarted: false,
-      canaryWeight: 0,
-      canaryReady: false,
       readyWaitSince: next.now,
-      promotingSince: null,
-      primaryReady: false,
-      pauseReason: null,
-      pendingRevision: null,
-      message: null,
     },
     effects,
   };
