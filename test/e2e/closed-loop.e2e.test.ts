@@ -18,6 +18,15 @@ const HEALTH = ['istio-success-rate', 'istio-latency-p99'];
  */
 const RPS = 40;
 
+/** The example Canary's steps (docs/examples/canary.yaml): 10% → 5 s → analysis → 50% → approval. */
+const exampleSteps = (ns: string) => [
+  { setWeight: 10 },
+  { pause: { duration: '5s' } },
+  analysisStep(ns, HEALTH),
+  { setWeight: 50 },
+  { pause: {} },
+];
+
 let stack: Stack;
 let scenario: Scenario | undefined;
 
@@ -39,16 +48,7 @@ async function ready(s: Scenario, prometheusUrl = stack.prometheus!.url): Promis
 
 describe.skipIf(skip !== undefined)('closed loop with a real Prometheus', () => {
   it('1. promotes a good release: 10% → pause → analysis → 50% → Approval → Succeeded', async () => {
-    scenario = await startScenario(stack, {
-      steps: (ns) => [
-        { setWeight: 10 },
-        { pause: { duration: '5s' } },
-        analysisStep(ns, HEALTH),
-        { setWeight: 50 },
-        { pause: {} },
-      ],
-      rps: RPS,
-    });
+    scenario = await startScenario(stack, { steps: exampleSteps, rps: RPS });
     await ready(scenario);
     await scenario.release('podinfo:2.0.0');
     const waiting = await scenario.waitFor(
@@ -72,16 +72,7 @@ describe.skipIf(skip !== undefined)('closed loop with a real Prometheus', () => 
   }, 120_000);
 
   it('2. rolls back a bad release (20% errors): canary weight 0 first, then scaled down after the delay', async () => {
-    scenario = await startScenario(stack, {
-      steps: (ns) => [
-        { setWeight: 10 },
-        { pause: { duration: '5s' } },
-        analysisStep(ns, HEALTH),
-        { setWeight: 50 },
-        { pause: {} },
-      ],
-      rps: RPS,
-    });
+    scenario = await startScenario(stack, { steps: exampleSteps, rps: RPS });
     await ready(scenario);
     await scenario.release('podinfo:2.0.1', { DEMO_ERROR_RATE: '0.2' });
     const aborted = await scenario.waitFor(
