@@ -1,9 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
    client-node declares its models as classes but sends plain JSON; object literals are how it is used. */
-/* eslint-disable @typescript-eslint/no-explicit-any --
-   these tests read raw wire JSON and assert on its shape. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canary, CANARIES, eventually, failure, raw, startSim } from './helpers.ts';
+import { canary, CANARIES, eventually, failure, raw, startSim, createCanary } from './helpers.ts';
 import type { SimClients } from './helpers.ts';
 
 const MERGE = 'application/merge-patch+json';
@@ -15,12 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await s.sim.stop();
 });
-
-async function createCanary(name: string): Promise<any> {
-  const r = await raw(s.sim, 'POST', CANARIES, canary(name));
-  expect(r.status).toBe(201);
-  return r.body;
-}
 
 describe('kube simulator: deletion', () => {
   it('sets deletionTimestamp on an object with finalizers and removes it once they are gone', async () => {
@@ -37,7 +29,7 @@ describe('kube simulator: deletion', () => {
   });
 
   it('garbage-collects dependents when their owner is deleted', async () => {
-    const owner = await createCanary('owner');
+    const owner = await createCanary(s.sim, 'owner');
     const ref = {
       apiVersion: 'serin.dev/v1alpha1',
       kind: 'Canary',
@@ -60,7 +52,7 @@ describe('kube simulator: deletion', () => {
   });
 
   it('orphans dependents with propagationPolicy=Orphan', async () => {
-    const owner = await createCanary('orph');
+    const owner = await createCanary(s.sim, 'orph');
     const ref = { apiVersion: 'serin.dev/v1alpha1', kind: 'Canary', name: 'orph', uid: owner.metadata.uid };
     await s.core.createNamespacedConfigMap({
       namespace: 'default',
@@ -76,7 +68,7 @@ describe('kube simulator: deletion', () => {
   });
 
   it('deletes blocking dependents first with propagationPolicy=Foreground', async () => {
-    const owner = await createCanary('fg');
+    const owner = await createCanary(s.sim, 'fg');
     const ref = {
       apiVersion: 'serin.dev/v1alpha1',
       kind: 'Canary',

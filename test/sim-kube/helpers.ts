@@ -137,6 +137,14 @@ export const CANARIES = '/apis/serin.dev/v1alpha1/namespaces/default/canaries';
 export const VIRTUAL_SERVICES = '/apis/networking.istio.io/v1/namespaces/default/virtualservices';
 export const DEPLOYMENTS = '/apis/apps/v1/namespaces/default/deployments';
 
+/** Creates `canary(name)` over raw HTTP; fails the test unless the simulator answers 201. */
+export async function createCanary(sim: KubeSim, name: string): Promise<any> {
+  const r = await raw(sim, 'POST', CANARIES, canary(name));
+  if (r.status !== 201)
+    throw new Error(`creating Canary ${name}: expected 201, got ${r.status}: ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
 /** Polls until `check` holds (bounded). */
 export async function eventually(
   check: () => boolean | Promise<boolean>,

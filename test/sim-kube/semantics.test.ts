@@ -9,6 +9,7 @@ import {
   CANARIES,
   deployment,
   DEPLOYMENTS,
+  createCanary,
   eventually,
   failure,
   raw,
@@ -31,19 +32,13 @@ afterAll(async () => {
   await s.sim.stop();
 });
 
-async function createCanary(name: string): Promise<any> {
-  const r = await raw(s.sim, 'POST', CANARIES, canary(name));
-  expect(r.status).toBe(201);
-  return r.body;
-}
-
 describe('kube simulator: object semantics', () => {
   it('uses one global resourceVersion, a string that moves on every write', async () => {
     const a = await s.core.createNamespacedConfigMap({
       namespace: 'default',
       body: { metadata: { name: 'rv-a' } },
     });
-    const b = await createCanary('rv-b');
+    const b = await createCanary(s.sim, 'rv-b');
     expect(typeof a.metadata?.resourceVersion).toBe('string');
     expect(Number(b.metadata.resourceVersion)).toBeGreaterThan(Number(a.metadata?.resourceVersion));
     const list = await s.core.listNamespacedConfigMap({ namespace: 'default' });
@@ -51,7 +46,7 @@ describe('kube simulator: object semantics', () => {
   });
 
   it('bumps generation only when spec changes, not on metadata or status writes', async () => {
-    const c = await createCanary('gen');
+    const c = await createCanary(s.sim, 'gen');
     expect(c.metadata.generation).toBe(1);
     const labelled = await raw(
       s.sim,
@@ -81,7 +76,7 @@ describe('kube simulator: object semantics', () => {
   });
 
   it('ignores status in writes to the main resource when the status subresource is on', async () => {
-    await createCanary('sub');
+    await createCanary(s.sim, 'sub');
     const r = await raw(
       s.sim,
       'PATCH',
@@ -96,7 +91,7 @@ describe('kube simulator: object semantics', () => {
   });
 
   it('ignores everything but status in writes to /status', async () => {
-    const c = await createCanary('stat');
+    const c = await createCanary(s.sim, 'stat');
     const body = {
       ...c,
       spec: { ...c.spec, suspend: true },
@@ -119,7 +114,7 @@ describe('kube simulator: object semantics', () => {
   });
 
   it('keeps the resourceVersion and emits no event for a patch that changes nothing', async () => {
-    const c = await createCanary('noop');
+    const c = await createCanary(s.sim, 'noop');
     const events: string[] = [];
     const w = await new k8s.Watch(s.kc).watch(
       CANARIES,
@@ -155,7 +150,7 @@ describe('kube simulator: object semantics', () => {
   });
 
   it('returns 409 when a merge patch carries a stale resourceVersion, and applies it when current', async () => {
-    const c = await createCanary('stale-mp');
+    const c = await createCanary(s.sim, 'stale-mp');
     await raw(s.sim, 'PATCH', `${CANARIES}/stale-mp`, { spec: { suspend: true } }, MERGE);
     const stale = await raw(
       s.sim,
@@ -178,7 +173,7 @@ describe('kube simulator: object semantics', () => {
   });
 
   it('requires a resourceVersion on a PUT of a custom resource (422)', async () => {
-    const c = await createCanary('no-rv');
+    const c = await createCanary(s.sim, 'no-rv');
     delete c.metadata.resourceVersion;
     const r = await raw(s.sim, 'PUT', `${CANARIES}/no-rv`, c);
     expect(r.status).toBe(422);
