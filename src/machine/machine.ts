@@ -23,6 +23,28 @@ const approval = (...actions: ApprovalAction[]) => ({ type: 'approval' as const,
 const clock = op('observeClock');
 
 /**
+ * Aborted and Failed are final alike: only a new revision (or a return to the stable one) or a Retry
+ * moves them; every other approval is rejected naming the phase.
+ */
+function stoppedRollout(phase: 'Aborted' | 'Failed') {
+  return {
+    NewRevision: [
+      { guard: 'sameRevision' as const, actions: clock },
+      { guard: 'backToStable' as const, target: 'Idle', actions: op('returnToStable') },
+      { target: 'Progressing', actions: op('startRevision', { midRollout: false }) },
+    ],
+    Approval: [
+      { guard: approval('Retry'), target: 'Progressing', actions: [op('retry'), op('recordApplied')] },
+      { actions: op('reject', { phase }) },
+    ],
+    Suspend: { actions: op('noteSuspension') },
+    Unsuspend: { actions: op('noteSuspension') },
+    SpecChanged: { actions: op('noteSuspension') },
+    '*': { actions: clock },
+  };
+}
+
+/**
  * The canary state machine. It performs no I/O: every action is a pure operation that updates the
  * context and enqueues `effect` actions, which `transition()` returns to the caller in order.
  */
@@ -259,40 +281,8 @@ export const canaryMachine = setup({
         '*': { actions: clock },
       },
     },
-    Aborted: {
-      on: {
-        NewRevision: [
-          { guard: 'sameRevision', actions: clock },
-          { guard: 'backToStable', target: 'Idle', actions: op('returnToStable') },
-          { target: 'Progressing', actions: op('startRevision', { midRollout: false }) },
-        ],
-        Approval: [
-          { guard: approval('Retry'), target: 'Progressing', actions: [op('retry'), op('recordApplied')] },
-          { actions: op('reject', { phase: 'Aborted' }) },
-        ],
-        Suspend: { actions: op('noteSuspension') },
-        Unsuspend: { actions: op('noteSuspension') },
-        SpecChanged: { actions: op('noteSuspension') },
-        '*': { actions: clock },
-      },
-    },
-    Failed: {
-      on: {
-        NewRevision: [
-          { guard: 'sameRevision', actions: clock },
-          { guard: 'backToStable', target: 'Idle', actions: op('returnToStable') },
-          { target: 'Progressing', actions: op('startRevision', { midRollout: false }) },
-        ],
-        Approval: [
-          { guard: approval('Retry'), target: 'Progressing', actions: [op('retry'), op('recordApplied')] },
-          { actions: op('reject', { phase: 'Failed' }) },
-        ],
-        Suspend: { actions: op('noteSuspension') },
-        Unsuspend: { actions: op('noteSuspension') },
-        SpecChanged: { actions: op('noteSuspension') },
-        '*': { actions: clock },
-      },
-    },
+    Aborted: { on: stoppedRollout('Aborted') },
+    Failed: { on: stoppedRollout('Failed') },
   },
 });
 
