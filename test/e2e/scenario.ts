@@ -4,6 +4,7 @@ import { ResourceCache, type KubeObject } from '../../src/kube/index.ts';
 import { inNamespace, loadManifests, withPrometheus } from '../../src/sim/examples.ts';
 import type { MeshEmulator } from '../../src/sim/mesh/index.ts';
 import type { Stack } from '../../src/sim/stack.ts';
+import { waitForValue } from '../harness/prometheus.ts';
 
 export const MEASUREMENT_INTERVAL = '2s';
 
@@ -174,17 +175,7 @@ export async function startScenario(stack: Stack, options: ScenarioOptions): Pro
 /** Waits until Prometheus has scraped traffic for the namespace, so analyses have data. */
 export async function waitForTraffic(prometheusUrl: string, ns: string, timeoutMs = 30_000): Promise<void> {
   const query = `sum(rate(istio_requests_total{destination_workload_namespace="${ns}"}[10s]))`;
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const body = (await (
-      await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`)
-    ).json()) as {
-      data?: { result?: { value: [number, string] }[] };
-    };
-    if (Number(body.data?.result?.[0]?.value[1] ?? 0) > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`Prometheus saw no traffic for ${ns} within ${timeoutMs} ms`);
+  await waitForValue(prometheusUrl, query, (rate) => rate > 0, timeoutMs);
 }
 
 /** `serin controller` as a separate process, so a test can SIGKILL it. */
