@@ -1,8 +1,10 @@
 /** The statistical judge: canary vs baseline, pure math (see docs/judge.md). */
 export { judgeMetric, JUDGE_DEFAULTS } from './classify.ts';
 export {
+  decideScore,
   scoreMetrics,
   type Score,
+  type ScoreDecision,
   type ScoreInput,
   type ScoreThresholds,
   type ScoreVerdict,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scoreMetrics, type ScoreInput } from './score.ts';
+import { decideScore, scoreMetrics, type ScoreInput } from './score.ts';
 import type { Classification } from './types.ts';
 
 const metric = (classification: Classification, weight = 1, critical = false, name?: string): ScoreInput => ({
@@ -46,5 +46,48 @@ describe('scoreMetrics', () => {
   it('rejects thresholds out of order and negative weights', () => {
     expect(() => scoreMetrics([metric('Pass')], { pass: 70, marginal: 80 })).toThrow(/marginal <= pass/);
     expect(() => scoreMetrics([metric('Pass', -1)], thresholds)).toThrow(/weights/);
+  });
+});
+
+describe('decideScore', () => {
+  it('gives the verdict of the score when every metric has a result', () => {
+    const decision = decideScore([metric('Pass', 3), metric('High', 1)], thresholds);
+    expect(decision).toMatchObject({ verdict: 'Inconclusive', unknown: [] });
+    expect(decision.best).toEqual(decision.worst);
+  });
+
+  it('gives no verdict when the metrics without data could still tip it either way', () => {
+    const decision = decideScore(
+      [metric('Pass', 1, false, 'latency'), metric('NoData', 1, false, 'errors')],
+      thresholds,
+    );
+    expect(decision.worst).toMatchObject({ score: 50, verdict: 'Failed' });
+    expect(decision.best).toMatchObject({ score: 100, verdict: 'Successful' });
+    expect(decision.verdict).toBeUndefined();
+    expect(decision.unknown).toEqual(['errors']);
+  });
+
+  it('never passes or fails a canary that has no data at all', () => {
+    expect(decideScore([metric('NoData'), metric('NoData', 2)], thresholds).verdict).toBeUndefined();
+  });
+
+  it('treats an Error result like missing data', () => {
+    expect(decideScore([metric('Pass'), metric('Error')], thresholds).verdict).toBeUndefined();
+  });
+
+  it('keeps a failure that the known results already settle: a critical metric that is High', () => {
+    const decision = decideScore([metric('High', 1, true, 'errors'), metric('NoData', 5)], thresholds);
+    expect(decision.verdict).toBe('Failed');
+    expect(decision.best.reason).toBe('errors is High');
+  });
+
+  it('keeps a pass when a NoData metric weighs too little to move the score below pass', () => {
+    const decision = decideScore([metric('Pass', 19), metric('NoData', 1)], thresholds);
+    expect(decision.worst.score).toBe(95);
+    expect(decision.verdict).toBe('Successful');
+  });
+
+  it('gives no verdict when a critical metric has no data, since it alone could fail the score', () => {
+    expect(decideScore([metric('Pass', 19), metric('NoData', 1, true)], thresholds).verdict).toBeUndefined();
   });
 });

@@ -69,3 +69,38 @@ export function scoreMetrics(results: readonly ScoreInput[], thresholds: ScoreTh
     reason: `${notPassed} of ${results.length} metrics did not pass; score ${score.toFixed(1)}`,
   };
 }
+
+/** A score whose verdict may still hang on the metrics that have no result. */
+export interface ScoreDecision {
+  /** The score as `scoreMetrics` gives it: NoData and Error count as not passed. */
+  readonly worst: Score;
+  /** The score had every NoData or Error metric passed; the same as `worst` when there is none. */
+  readonly best: Score;
+  /** The verdict when both agree, so the missing results could not change it; otherwise undefined. */
+  readonly verdict: ScoreVerdict | undefined;
+  /** Names (or positions) of the metrics without a result. */
+  readonly unknown: readonly string[];
+}
+
+const isUnknown = (input: ScoreInput): boolean =>
+  input.result.classification === 'NoData' || input.result.classification === 'Error';
+
+/**
+ * Scores metrics some of which may have no result (NoData, Error) without ever letting missing data
+ * decide: the verdict is given only when it is the same whether the missing metrics pass or not.
+ * Too little traffic on the canary therefore never fails it, and never passes it either; a verdict
+ * that the known results already settle (a critical metric that is High, or a NoData metric too
+ * light to move the score across a threshold) still stands.
+ *
+ * @throws JudgeError (E_JUDGE_THRESHOLDS) when the thresholds or weights are unusable.
+ */
+export function decideScore(results: readonly ScoreInput[], thresholds: ScoreThresholds): ScoreDecision {
+  const worst = scoreMetrics(results, thresholds);
+  const unknown = results.flatMap((r, i) => (isUnknown(r) ? [r.name ?? `#${i + 1}`] : []));
+  if (unknown.length === 0) return { worst, best: worst, verdict: worst.verdict, unknown };
+  const optimistic = results.map((r) =>
+    isUnknown(r) ? { ...r, result: { classification: 'Pass' as const } } : r,
+  );
+  const best = scoreMetrics(optimistic, thresholds);
+  return { worst, best, verdict: worst.verdict === best.verdict ? worst.verdict : undefined, unknown };
+}
