@@ -216,4 +216,78 @@ describe("kube simulator: CRD schemas enforced on writes (Istio's real CRDs, ser
     expect(r.status).toBe(422);
     expect(causes(r.body).map((c) => c.field)).toContain('spec.trafficPolicy.loadBalancer.simple');
   });
+
+  describe("a judge metric's shape (serin's CEL rules on AnalysisTemplates)", () => {
+    const TEMPLATES = '/apis/serin.dev/v1alpha1/namespaces/default/analysistemplates';
+    const comparison = { name: 'latency', baselineQuery: 'a', canaryQuery: 'b' };
+    const template = (
+      name: string,
+      judge: Record<string, unknown>,
+      metric: Record<string, unknown> = {},
+    ) => ({
+      apiVersion: 'serin.dev/v1alpha1',
+      kind: 'AnalysisTemplate',
+      metadata: { name },
+      spec: {
+        metrics: [
+          {
+            name: 'score',
+            provider: { judge: { prometheus: { address: 'http://p:9090' }, ...judge } },
+            ...metric,
+          },
+        ],
+      },
+    });
+
+    it('accepts scored comparisons and fills their defaults', async () => {
+      const r = await raw(s.sim, 'POST', TEMPLATES, template('scored', { comparisons: [comparison] }));
+      expect(r.status).toBe(201);
+      expect(r.body.spec.metrics[0].provider.judge.comparisons[0]).toMatchObject({
+        weight: 1,
+        critical: false,
+      });
+    });
+
+    it.each([
+      [
+        'queries-and-comparisons',
+        { comparisons: [comparison], baselineQuery: 'a', canaryQuery: 'b' },
+        {},
+        'spec.metrics[0].provider.judge',
+        'set baselineQuery and canaryQuery, or comparisons, not both',
+      ],
+      [
+        'one-query',
+        { baselineQuery: 'a' },
+        {},
+        'spec.metrics[0].provider.judge',
+        'set baselineQuery and canaryQuery, or comparisons, not both',
+      ],
+      [
+        'scoring-alone',
+        { baselineQuery: 'a', canaryQuery: 'b', scoring: { pass: 90 } },
+        {},
+        'spec.metrics[0].provider.judge',
+        'scoring needs comparisons',
+      ],
+      [
+        'marginal-above-the-default-pass',
+        { comparisons: [comparison], scoring: { marginal: 97 } },
+        {},
+        'spec.metrics[0].provider.judge.scoring',
+        'marginal must not be above pass',
+      ],
+      [
+        'scored-with-condition',
+        { comparisons: [comparison] },
+        { successCondition: 'result >= 90' },
+        'spec.metrics[0]',
+        'a judge metric with comparisons is judged by provider.judge.scoring, not by conditions',
+      ],
+    ])('answers 422 for %s, naming the object and the rule', async (name, judge, metric, field, message) => {
+      const r = await raw(s.sim, 'POST', TEMPLATES, template(name, judge, metric));
+      expect(r.status).toBe(422);
+      expect(causes(r.body)).toEqual([{ field, message: `Invalid value: "object": ${message}` }]);
+    });
+  });
 });
