@@ -42,6 +42,7 @@ export {
   type JudgeRunner,
   type MeasureContext,
   type ResolvedArgs,
+  type ScoredOutcome,
 } from './measure.ts';
 export {
   builtinArgsFor,

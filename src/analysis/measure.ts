@@ -24,13 +24,28 @@ export interface ResolvedArgs {
   readonly secrets: readonly string[];
 }
 
-/** Runs a judge metric and returns its score as the measurement's `result`. */
+/**
+ * The verdict of a judge metric with `comparisons`: their score decides the phase through the
+ * provider's `scoring` thresholds, not a condition. `detail` says which comparisons passed.
+ */
+export interface ScoredOutcome {
+  readonly kind: 'scored';
+  readonly phase: 'Successful' | 'Inconclusive' | 'Failed';
+  /** The score, 0-100. */
+  readonly value: number;
+  readonly detail: string;
+}
+
+/**
+ * Runs a judge metric: one comparison gives its one-metric score as the measurement's `result`
+ * (judged by the conditions), several give a `ScoredOutcome`.
+ */
 export type JudgeRunner = (request: {
   readonly provider: JudgeProvider;
   readonly args: ResolvedArgs;
   readonly namespace?: string;
   readonly at?: number;
-}) => Promise<QueryOutcome>;
+}) => Promise<QueryOutcome | ScoredOutcome>;
 
 /** What `measure` needs besides the metric. */
 export interface MeasureContext {
@@ -73,6 +88,8 @@ async function measureVerdict(metric: Metric, context: MeasureContext): Promise<
       ...(context.namespace === undefined ? {} : { namespace: context.namespace }),
       ...(context.at === undefined ? {} : { at: context.at }),
     });
+    if (outcome.kind === 'scored')
+      return { phase: outcome.phase, value: formatValue(outcome.value), message: outcome.detail };
     return judgeOutcome(withJudgeDefault(metric), outcome, context.args.values);
   }
   const prometheus = metric.provider.prometheus;

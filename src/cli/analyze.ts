@@ -132,7 +132,9 @@ function judgeWiring(spec: AnalysisTemplateSpec, provider: MetricProvider, clock
     provider,
     now: () => clock.now(),
     onJudgement: (judgement) => {
-      judgements.push({ metric: names.get(judgement.provider) ?? '?', judgement });
+      const metric = names.get(judgement.provider) ?? '?';
+      const name = judgement.comparison === undefined ? metric : `${metric}/${judgement.comparison}`;
+      judgements.push({ metric: name, judgement });
     },
   });
   return { judge, judgements };

@@ -1,6 +1,25 @@
-import { renderTemplate, type JudgeRunner, type ResolvedArgs } from '../../analysis/index.ts';
-import { durationToMs, type JudgeProvider } from '../../api/index.ts';
-import { judgeMetric, type JudgeOptions, type JudgeResult, type PerSide } from '../../judge/index.ts';
+import {
+  renderTemplate,
+  type JudgeRunner,
+  type ResolvedArgs,
+  type ScoredOutcome,
+} from '../../analysis/index.ts';
+import {
+  durationToMs,
+  judgeComparisons,
+  judgeScoring,
+  type JudgeProvider,
+  type JudgeScoring,
+  type ResolvedComparison,
+} from '../../api/index.ts';
+import {
+  decideScore,
+  judgeMetric,
+  type Classification,
+  type JudgeOptions,
+  type JudgeResult,
+  type PerSide,
+} from '../../judge/index.ts';
 import type {
   MetricProvider,
   QueryError,
@@ -24,6 +43,8 @@ export interface JudgeRunnerOptions {
 export interface Judgement {
   /** The provider spec of the metric (the same object the analysis passed in). */
   readonly provider: JudgeProvider;
+  /** The comparison's name when the metric scores several `comparisons`. */
+  readonly comparison?: string;
   /** End of the window, epoch ms. */
   readonly at: number;
   /** Start of the window, epoch ms: `at - window`. */
@@ -50,22 +71,34 @@ export type JudgeOutcome = QueryOutcome & { readonly detail?: string };
 export const PASS_SCORE = 100;
 
 /**
- * Builds the `JudgeRunner` the analysis engine calls for `judge` metrics. Each measurement renders
+ * Builds the `JudgeRunner` the analysis engine calls for `judge` metrics. Each comparison renders
  * `baselineQuery` and `canaryQuery`, runs both as range queries over `[at - window, at]` every
  * `step`, pools each side's points into one sample (every point of every series, see
  * docs/judge.md), and judges canary against baseline with `judgeMetric`.
  *
- * The outcome's value, CEL's `result`, is 100 for Pass and 0 for High or Low. NoData (an empty
- * range, or fewer than `minSamples` points) is a `noData` outcome and Error a query error, so
- * neither can ever pass: the metric's `noData` policy and error limits apply to them.
+ * A metric with one comparison gets a value outcome, CEL's `result`: 100 for Pass and 0 for High or
+ * Low. NoData (an empty range, or fewer than `minSamples` points) is a `noData` outcome and Error a
+ * query error, so neither can ever pass: the metric's `noData` policy and error limits apply.
+ *
+ * A metric with `comparisons` runs them all at once and scores them (`decideScore`): the outcome is
+ * the score and its verdict. A comparison that errs makes the measurement an Error; comparisons
+ * without data give NoData unless the verdict is the same whether they pass or not.
  */
 export function createJudgeRunner(options: JudgeRunnerOptions): JudgeRunner {
   const now = options.now ?? Date.now;
   return async (request) => {
     const at = request.at ?? now();
-    const judgement = await judgeOnce(options.provider, { ...request, at });
-    options.onJudgement?.(judgement);
-    return judgement.outcome;
+    const compared = await Promise.all(
+      judgeComparisons(request.provider).map(async (comparison) => ({
+        comparison,
+        judgement: await judgeOnce(options.provider, comparison, { ...request, at }),
+      })),
+    );
+    for (const { judgement } of compared) options.onJudgement?.(judgement);
+    const scoring = judgeScoring(request.provider);
+    if (scoring === undefined)
+      return compared[0]?.judgement.outcome ?? invalid('the metric compares nothing');
+    return scoredOutcome(compared, scoring);
   };
 }
 
@@ -76,19 +109,30 @@ interface Request {
   readonly at: number;
 }
 
-async function judgeOnce(metrics: MetricProvider, request: Request): Promise<Judgement> {
+async function judgeOnce(
+  metrics: MetricProvider,
+  comparison: ResolvedComparison,
+  request: Request,
+): Promise<Judgement> {
   const { provider: spec, args, at } = request;
   const stepMs = durationToMs(spec.step);
   const start = at - durationToMs(spec.window);
   const rendered = {
-    baseline: renderTemplate(spec.baselineQuery, args.values),
-    canary: renderTemplate(spec.canaryQuery, args.values),
+    baseline: renderTemplate(comparison.baselineQuery, args.values),
+    canary: renderTemplate(comparison.canaryQuery, args.values),
   };
   const queries = {
-    baseline: rendered.baseline.ok ? redact(rendered.baseline.value, args.secrets) : spec.baselineQuery,
-    canary: rendered.canary.ok ? redact(rendered.canary.value, args.secrets) : spec.canaryQuery,
+    baseline: rendered.baseline.ok ? redact(rendered.baseline.value, args.secrets) : comparison.baselineQuery,
+    canary: rendered.canary.ok ? redact(rendered.canary.value, args.secrets) : comparison.canaryQuery,
   };
-  const base = { provider: spec, at, start, stepMs, queries };
+  const base = {
+    provider: spec,
+    ...(comparison.name === undefined ? {} : { comparison: comparison.name }),
+    at,
+    start,
+    stepMs,
+    queries,
+  };
   if (!rendered.baseline.ok)
     return { ...base, outcome: invalid(`baselineQuery: ${rendered.baseline.error}`) };
   if (!rendered.canary.ok) return { ...base, outcome: invalid(`canaryQuery: ${rendered.canary.error}`) };
@@ -111,9 +155,63 @@ async function judgeOnce(metrics: MetricProvider, request: Request): Promise<Jud
   const failed = sideProblem('baseline', baseline) ?? sideProblem('canary', canary);
   if (failed !== undefined) return { ...base, outcome: failed };
   const samples = { baseline: pooled(seriesOf(baseline)), canary: pooled(seriesOf(canary)) };
-  const result = judgeMetric(samples.baseline, samples.canary, judgeOptions(spec));
+  const result = judgeMetric(samples.baseline, samples.canary, judgeOptions(comparison));
   const series = { baseline: seriesOf(baseline).length, canary: seriesOf(canary).length };
   return { ...base, series, result, outcome: outcomeOf(result, series) };
+}
+
+interface Compared {
+  readonly comparison: ResolvedComparison;
+  readonly judgement: Judgement;
+}
+
+const classificationOf = (judgement: Judgement): Classification =>
+  judgement.result?.classification ?? (judgement.outcome.kind === 'error' ? 'Error' : 'NoData');
+
+/** One score for all comparisons of a measurement; see `createJudgeRunner`. */
+function scoredOutcome(compared: readonly Compared[], scoring: JudgeScoring): JudgeOutcome | ScoredOutcome {
+  const named = compared.map(({ judgement, comparison }) => ({
+    name: comparison.name ?? 'comparison',
+    judgement,
+    weight: comparison.weight,
+    critical: comparison.critical,
+  }));
+  const errors = named.flatMap(({ name, judgement: { outcome } }) =>
+    outcome.kind === 'error' ? [`${name}: ${outcome.message}`] : [],
+  );
+  if (errors.length > 0) return { kind: 'error', errorKind: 'badResponse', message: errors.join('; ') };
+  const inputs = named.map((n) => ({ ...n, result: { classification: classificationOf(n.judgement) } }));
+  const decision = decideScore(inputs, scoring);
+  const tally = inputs
+    .map((input) => `${input.name} ${input.result.classification}${input.critical ? ' (critical)' : ''}`)
+    .join(', ');
+  const notPassed = named
+    .filter((n) => classificationOf(n.judgement) !== 'Pass')
+    .map((n) => `${n.name}: ${detailOf(n.judgement)}`);
+  const detail = [tally, ...notPassed].join('; ');
+  const thresholds = `pass ${scoring.pass}, marginal ${scoring.marginal}`;
+  if (decision.verdict === undefined) {
+    const range = `${formatScore(decision.worst.score)} to ${formatScore(decision.best.score)}`;
+    return {
+      kind: 'noData',
+      reason: `${decision.unknown.join(', ')} without data: the score could be ${range} (${thresholds}); ${detail}`,
+    };
+  }
+  return {
+    kind: 'scored',
+    phase: decision.verdict,
+    value: decision.worst.score,
+    detail: `score ${formatScore(decision.worst.score)} (${thresholds}): ${detail}`,
+  };
+}
+
+const formatScore = (score: number): string => String(Number(score.toFixed(1)));
+
+function detailOf(judgement: Judgement): string {
+  const { outcome } = judgement;
+  if (outcome.kind === 'noData') return outcome.reason;
+  if (outcome.kind === 'error') return outcome.message;
+  return outcome.detail ?? '';
 }
 
 const seriesOf = (outcome: RangeOutcome): readonly RangeSeries[] =>
@@ -139,7 +237,7 @@ function sideProblem(side: 'baseline' | 'canary', outcome: RangeOutcome): JudgeO
   }
 }
 
-function judgeOptions(spec: JudgeProvider): JudgeOptions {
+function judgeOptions(spec: ResolvedComparison): JudgeOptions {
   return {
     direction: spec.direction,
     method: spec.method,
