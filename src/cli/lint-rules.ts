@@ -123,8 +123,14 @@ function queriesOf(metric: Metric): [string, string][] {
   const provider = metric.provider;
   if ('prometheus' in provider) queries.push(['provider.prometheus.query', provider.prometheus.query]);
   else {
-    queries.push(['provider.judge.baselineQuery', provider.judge.baselineQuery]);
-    queries.push(['provider.judge.canaryQuery', provider.judge.canaryQuery]);
+    const { judge } = provider;
+    const pairs = judge.comparisons?.map((c, i) => [`comparisons[${i}].`, c] as const) ?? [['', judge]];
+    for (const [prefix, pair] of pairs) {
+      for (const key of ['baselineQuery', 'canaryQuery'] as const) {
+        const query = pair[key];
+        if (query !== undefined) queries.push([`provider.judge.${prefix}${key}`, query]);
+      }
+    }
   }
   if (metric.minTraffic) queries.push(['minTraffic.query', metric.minTraffic.query]);
   return queries;

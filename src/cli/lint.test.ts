@@ -45,6 +45,14 @@ describe('serin lint', () => {
       '15 [document 1] AnalysisTemplate/success-rate spec.metrics[0].provider.prometheus.query: PromQL syntax error at line 2, column 38: unexpected input near "by"',
     ],
     [
+      'judge-comparison-promql-error',
+      '21 [document 1] AnalysisTemplate/vs-primary spec.metrics[0].provider.judge.comparisons[1].canaryQuery: PromQL syntax error at line 1, column 53: unexpected end of query',
+    ],
+    [
+      'judge-scored-with-condition',
+      '12 [document 1] AnalysisTemplate/vs-primary spec.metrics[0].successCondition: not allowed with provider.judge.comparisons: their score is judged by provider.judge.scoring (pass, marginal)',
+    ],
+    [
       'cel-syntax-error',
       '11 [document 1] AnalysisTemplate/success-rate spec.metrics[0].successCondition: CEL: Unexpected token: EOF',
     ],
