@@ -1,8 +1,8 @@
 /**
- * A `judge` metric in `serin analyze --once` against a real Prometheus (the `prometheus` binary)
- * scraping a fake Istio metrics endpoint every second. The primary and the canaries get latencies
- * that jitter every 200 ms, so the samples are noisy like real ones. Skips when the binary is
- * missing, unless CI=true.
+ * `judge` metrics in `serin analyze --once` against a real Prometheus (the `prometheus` binary)
+ * scraping a fake Istio metrics endpoint every second: one comparison judged by its condition, and
+ * two comparisons scored together. The primary and the canaries get latencies that jitter every
+ * 200 ms, so the samples are noisy like real ones. Skips when the binary is missing, unless CI=true.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,8 +46,51 @@ spec:
           direction: increase
 `;
 
-/** Latency centres in ms; each workload's latency is redrawn uniformly within ±10% every 200 ms. */
-const WORKLOADS = { 'api-primary': 20, 'api-canary': 20, 'slow-canary': 50 } as const;
+const errorRatio = (arg: string): string => {
+  const match = `reporter="destination",destination_workload="{{args.${arg}}}"`;
+  return (
+    `(sum(rate(istio_requests_total{${match},response_code=~"5.."}[3s])) or vector(0)) / ` +
+    `sum(rate(istio_requests_total{${match}}[3s]))`
+  );
+};
+
+// Errors are critical: a canary that errs more fails whatever its latency.
+const SCORED_TEMPLATE = `apiVersion: serin.dev/v1alpha1
+kind: AnalysisTemplate
+metadata:
+  name: judge-vs-baseline
+spec:
+  args:
+    - name: baseline
+    - name: canary
+  metrics:
+    - name: vs-baseline
+      provider:
+        judge:
+          prometheus:
+            address: http://replaced-by-the-prometheus-flag:9090
+          window: ${WINDOW_SECONDS}s
+          step: 1s
+          scoring: {pass: 95, marginal: 75}
+          comparisons:
+            - name: latency
+              baselineQuery: '${meanLatency('baseline')}'
+              canaryQuery: '${meanLatency('canary')}'
+            - name: errors
+              critical: true
+              baselineQuery: '${errorRatio('baseline')}'
+              canaryQuery: '${errorRatio('canary')}'
+`;
+
+/**
+ * Latency centres in ms, redrawn uniformly within ±10% every 200 ms, and the share of 5xx answers.
+ */
+const WORKLOADS: Record<string, { latencyMs: number; errorRatio?: number }> = {
+  'api-primary': { latencyMs: 20 },
+  'api-canary': { latencyMs: 20 },
+  'slow-canary': { latencyMs: 50 },
+  'erring-canary': { latencyMs: 20, errorRatio: 0.3 },
+};
 
 function jitter(mesh: IstioMetricsServer): () => void {
   let state = 42;
@@ -56,8 +99,8 @@ function jitter(mesh: IstioMetricsServer): () => void {
     return state / 2 ** 31;
   };
   const redraw = (): void => {
-    for (const [workload, centre] of Object.entries(WORKLOADS)) {
-      mesh.setRate(workload, { rps: 50, latencyMs: centre * (0.9 + 0.2 * random()) });
+    for (const [workload, { latencyMs, errorRatio = 0 }] of Object.entries(WORKLOADS)) {
+      mesh.setRate(workload, { rps: 50, errorRatio, latencyMs: latencyMs * (0.9 + 0.2 * random()) });
     }
   };
   redraw();
@@ -90,7 +133,7 @@ async function waitForPoints(url: string, query: string, points: number, timeout
 
 interface JsonReport {
   phase: string;
-  run: { metrics: { measurements: { phase: string; value?: string; message?: string }[] }[] };
+  run: { metrics: { phase: string; measurements: { phase: string; value?: string; message?: string }[] }[] };
   judgements: {
     metric: string;
     result?: {
@@ -109,12 +152,14 @@ describe.skipIf(skip !== undefined)('judge metrics against a real Prometheus', (
   let stopJitter: () => void;
   let dir: string;
   let template: string;
+  let scored: string;
 
-  const analyze = (canary: string, ...extra: string[]) =>
+  const analyze = (canary: string, ...extra: string[]) => analyzeWith(template, canary, ...extra);
+  const analyzeWith = (file: string, canary: string, ...extra: string[]) =>
     runCliCaptured([
       'analyze',
       '--template',
-      template,
+      file,
       '--arg',
       'baseline=api-primary',
       '--arg',
@@ -129,6 +174,8 @@ describe.skipIf(skip !== undefined)('judge metrics against a real Prometheus', (
     dir = mkdtempSync(join(tmpdir(), 'serin-judge-'));
     template = join(dir, 'judge-latency.yaml');
     writeFileSync(template, TEMPLATE);
+    scored = join(dir, 'judge-vs-baseline.yaml');
+    writeFileSync(scored, SCORED_TEMPLATE);
     mesh = await startIstioMetricsServer();
     stopJitter = jitter(mesh);
     prom = await startPrometheus({ targets: [mesh.target], scrapeInterval: '1s' });
@@ -136,6 +183,8 @@ describe.skipIf(skip !== undefined)('judge metrics against a real Prometheus', (
     for (const workload of Object.keys(WORKLOADS)) {
       const query = meanLatency('w').replace(/\{\{args\.w\}\}/g, workload);
       await waitForPoints(prom.url, query, WINDOW_SECONDS + 1, 60_000);
+      const errors = errorRatio('w').replace(/\{\{args\.w\}\}/g, workload);
+      await waitForPoints(prom.url, errors, WINDOW_SECONDS + 1, 60_000);
     }
   }, 90_000);
 
@@ -188,5 +237,43 @@ describe.skipIf(skip !== undefined)('judge metrics against a real Prometheus', (
     });
     expect(report.judgements[0]?.result).toBeUndefined();
     expect(out.code).toBe(2);
+  });
+
+  it('scores two comparisons together: both Pass gives score 100 and a Successful run', async () => {
+    const out = await analyzeWith(scored, 'api-canary', '--output', 'json');
+    const report = JSON.parse(out.stdout) as JsonReport;
+    expect(report.run.metrics[0]?.measurements[0]).toMatchObject({
+      phase: 'Successful',
+      value: '100',
+      message: 'score 100 (pass 95, marginal 75): latency Pass, errors Pass (critical)',
+    });
+    expect(report.judgements.map((j) => [j.metric, j.result?.classification])).toEqual([
+      ['vs-baseline/latency', 'Pass'],
+      ['vs-baseline/errors', 'Pass'],
+    ]);
+    expect(out.code).toBe(0);
+  });
+
+  it('fails at score 50 when latency is High, below marginal 75, and prints each comparison', async () => {
+    const out = await analyzeWith(scored, 'slow-canary');
+    expect(out.stdout).toContain('Verdict: Failed');
+    expect(out.stdout).toMatch(/\bvs-baseline\/latency\s+High\s/);
+    expect(out.stdout).toMatch(/\bvs-baseline\/errors\s+Pass\s/);
+    expect(out.code).toBe(1);
+    const report = JSON.parse(
+      (await analyzeWith(scored, 'slow-canary', '--output', 'json')).stdout,
+    ) as JsonReport;
+    expect(report.run.metrics[0]?.measurements[0]).toMatchObject({ phase: 'Failed', value: '50' });
+  });
+
+  it('fails at score 0 when the critical error comparison is High, though latency passes', async () => {
+    const out = await analyzeWith(scored, 'erring-canary', '--output', 'json');
+    const report = JSON.parse(out.stdout) as JsonReport;
+    const measurement = report.run.metrics[0]?.measurements[0];
+    expect(measurement).toMatchObject({ phase: 'Failed', value: '0' });
+    expect(measurement?.message).toMatch(
+      /^score 0 \(pass 95, marginal 75\): latency Pass, errors High \(critical\); errors: High: /,
+    );
+    expect(out.code).toBe(1);
   });
 });
