@@ -37,6 +37,7 @@ export {
   type StartRunInput,
 } from './run.ts';
 export {
+  JUDGE_DEFAULT_CONDITION,
   applyConditions,
   measure,
   type JudgeRunner,

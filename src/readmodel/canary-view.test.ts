@@ -154,6 +154,32 @@ describe('canaryView', () => {
     expect(view.analysis?.metrics[0]?.condition).toBe('success: result <= 500 / failure: result > 900');
   });
 
+  it('shows the score thresholds for a scored judge metric and result == 100 for a single comparison', () => {
+    const judged: TemplateLike = {
+      metadata: { name: 'judged' },
+      spec: {
+        metrics: [
+          { name: 'vs-primary', provider: { judge: { comparisons: [{}], scoring: { pass: 90 } } } },
+          { name: 'latency-vs-primary', provider: { judge: {} } },
+        ],
+      },
+    };
+    const status: CanaryStatus = {
+      revision: 'bbb',
+      analysis: [
+        run('bbb', '2026-01-01T00:00:00.000Z', [
+          metric('vs-primary', [['50', 'Failed']]),
+          metric('latency-vs-primary', [['100', 'Successful']]),
+        ]),
+      ],
+    };
+    const view = canaryView({ canary: canary(status), templates: [judged] });
+    expect(view.analysis?.metrics.map((m) => m.condition)).toEqual([
+      'score >= 90 (Inconclusive from 75)',
+      'result == 100',
+    ]);
+  });
+
   it('leaves the condition unknown when no template has the metric', () => {
     const status: CanaryStatus = {
       revision: 'bbb',

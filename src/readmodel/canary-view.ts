@@ -1,10 +1,12 @@
-import type { AnalysisRunStatus, CanaryStep, MetricStatus } from '../api/index.ts';
+import { JUDGE_DEFAULT_CONDITION } from '../analysis/index.ts';
+import { JudgeScoring, type AnalysisRunStatus, type CanaryStep, type MetricStatus } from '../api/index.ts';
 import type {
   AnalysisView,
   CanaryLike,
   CanaryView,
   EventLike,
   EventView,
+  JudgeLike,
   MetricView,
   StepView,
   TemplateLike,
@@ -65,11 +67,21 @@ function conditionOf(metric: string, templates: readonly TemplateLike[]): string
     const found = template.spec?.metrics?.find((m) => m.name === metric);
     if (found === undefined) continue;
     const { successCondition: success, failureCondition: failure } = found;
+    const judge = found.provider?.judge;
+    if (judge?.comparisons !== undefined) return scoringOf(judge);
     if (success !== undefined && failure !== undefined) return `success: ${success} / failure: ${failure}`;
+    if (judge !== undefined && failure === undefined) return success ?? JUDGE_DEFAULT_CONDITION;
     if (success !== undefined) return success;
     return failure === undefined ? undefined : `fails if ${failure}`;
   }
   return undefined;
+}
+
+// The score's thresholds, with the schema's defaults filled in.
+function scoringOf(judge: JudgeLike): string {
+  const parsed = JudgeScoring.safeParse(judge.scoring ?? {});
+  if (!parsed.success) return 'score (invalid scoring)';
+  return `score >= ${parsed.data.pass} (Inconclusive from ${parsed.data.marginal})`;
 }
 
 function metricView(metric: MetricStatus, templates: readonly TemplateLike[]): MetricView {

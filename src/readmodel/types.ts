@@ -37,6 +37,13 @@ export interface EventLike {
   readonly eventTime?: string | undefined;
 }
 
+/** A judge provider as far as the view needs it: scored comparisons are judged by thresholds. */
+export interface JudgeLike {
+  readonly comparisons?: readonly unknown[] | undefined;
+  readonly scoring?:
+    { readonly pass?: number | undefined; readonly marginal?: number | undefined } | undefined;
+}
+
 /** An AnalysisTemplate or ClusterAnalysisTemplate: where a metric's conditions are read from. */
 export interface TemplateLike {
   readonly metadata: { readonly name?: string | undefined };
@@ -47,6 +54,7 @@ export interface TemplateLike {
               readonly name: string;
               readonly successCondition?: string | undefined;
               readonly failureCondition?: string | undefined;
+              readonly provider?: { readonly judge?: JudgeLike | undefined } | undefined;
             }[]
           | undefined;
       }
