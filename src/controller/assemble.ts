@@ -34,7 +34,8 @@ export function assembleDeps(options: AssembleOptions): Omit<ReconcilerDeps, 'si
     recorder: new EventRecorder({ client, component: options.component ?? 'serin-controller' }),
     provider,
     secrets,
-    judge: options.judge ?? createJudgeRunner({ provider }),
+    // The judge's window ends at the controller's clock, like every other measurement's time.
+    judge: options.judge ?? createJudgeRunner({ provider, ...(options.clock ? { now: options.clock } : {}) }),
     routerFor: options.routerFor ?? ((canary) => istioRouterFor(client, canary)),
     clock: options.clock ?? Date.now,
     logger: options.logger,

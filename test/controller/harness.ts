@@ -4,7 +4,13 @@ import type { CanaryInput } from '../../src/api/index.ts';
 import { assembleDeps } from '../../src/controller/assemble.ts';
 import { reconcile, type ReconcileResult, type ReconcilerDeps } from '../../src/controller/reconcile.ts';
 import { createKubeClient, loadKubeConfig, type KubeClient, type KubeObject } from '../../src/kube/index.ts';
-import type { InstantQueryRequest, MetricProvider, QueryOutcome } from '../../src/ports/index.ts';
+import type {
+  InstantQueryRequest,
+  MetricProvider,
+  QueryOutcome,
+  RangeOutcome,
+  RangeQueryRequest,
+} from '../../src/ports/index.ts';
 import { startKubeSim, type KubeSim } from '../../src/sim/kube/index.ts';
 
 export const NS = 'test';
@@ -24,7 +30,9 @@ export class ManualClock {
  */
 export class ScriptedProvider implements MetricProvider {
   readonly answers = new Map<string, QueryOutcome>();
+  readonly ranges = new Map<string, RangeOutcome>();
   readonly sent: InstantQueryRequest[] = [];
+  readonly sentRanges: RangeQueryRequest[] = [];
   set(match: string, outcome: QueryOutcome | number): void {
     this.answers.set(match, typeof outcome === 'number' ? { kind: 'value', value: outcome } : outcome);
   }
@@ -34,8 +42,15 @@ export class ScriptedProvider implements MetricProvider {
       if (request.query.includes(match)) return Promise.resolve(outcome);
     return Promise.resolve({ kind: 'noData', reason: 'no script for this query' });
   }
-  rangeQuery(): Promise<never> {
-    return Promise.reject(new Error('range queries are not scripted'));
+  /** Answers range queries that contain `match` (the judge's samples). */
+  setRange(match: string, outcome: RangeOutcome): void {
+    this.ranges.set(match, outcome);
+  }
+  rangeQuery(request: RangeQueryRequest): Promise<RangeOutcome> {
+    this.sentRanges.push(request);
+    for (const [match, outcome] of this.ranges)
+      if (request.query.includes(match)) return Promise.resolve(outcome);
+    return Promise.reject(new Error(`no range script for ${request.query}`));
   }
 }
 
