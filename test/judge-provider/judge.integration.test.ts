@@ -4,7 +4,7 @@
  * two comparisons scored together. The primary and the canaries get latencies that jitter every
  * 200 ms, so the samples are noisy like real ones. Skips when the binary is missing, unless CI=true.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -153,6 +153,7 @@ describe.skipIf(skip !== undefined)('judge metrics against a real Prometheus', (
   let dir: string;
   let template: string;
   let scored: string;
+  let shipped: string;
 
   const analyze = (canary: string, ...extra: string[]) => analyzeWith(template, canary, ...extra);
   const analyzeWith = (file: string, canary: string, ...extra: string[]) =>
@@ -176,6 +177,16 @@ describe.skipIf(skip !== undefined)('judge metrics against a real Prometheus', (
     writeFileSync(template, TEMPLATE);
     scored = join(dir, 'judge-vs-baseline.yaml');
     writeFileSync(scored, SCORED_TEMPLATE);
+    // The shipped template as written, its window and rate ranges scaled from minutes to seconds.
+    shipped = join(dir, 'istio-judge-vs-primary.yaml');
+    const text = readFileSync('analysis-templates/istio-judge-vs-primary.yaml', 'utf8');
+    writeFileSync(
+      shipped,
+      text
+        .replaceAll('[1m]', '[3s]')
+        .replace('window: 20m', `window: ${WINDOW_SECONDS}s`)
+        .replace('step: 1m', 'step: 1s'),
+    );
     mesh = await startIstioMetricsServer();
     stopJitter = jitter(mesh);
     prom = await startPrometheus({ targets: [mesh.target], scrapeInterval: '1s' });
@@ -275,5 +286,53 @@ describe.skipIf(skip !== undefined)('judge metrics against a real Prometheus', (
       /^score 0 \(pass 95, marginal 75\): latency Pass, errors High \(critical\); errors: High: /,
     );
     expect(out.code).toBe(1);
+  });
+
+  describe('the shipped analysis-templates/istio-judge-vs-primary.yaml', () => {
+    const builtins = (canary: string) => [
+      '--arg',
+      'canary.namespace=default',
+      '--arg',
+      `canary.primaryWorkload=api-primary`,
+      '--arg',
+      `canary.workload=${canary}`,
+    ];
+    const analyzeShipped = async (canary: string) => {
+      const out = await runCliCaptured([
+        'analyze',
+        '--template',
+        shipped,
+        ...builtins(canary),
+        '--prometheus',
+        prom.url,
+        '--once',
+        '--output',
+        'json',
+      ]);
+      return { code: out.code, report: JSON.parse(out.stdout) as JsonReport };
+    };
+
+    it('passes a canary like the primary with score 100', async () => {
+      const { code, report } = await analyzeShipped('api-canary');
+      expect(report.judgements.map((j) => [j.metric, j.result?.classification])).toEqual([
+        ['judge-vs-primary/mean-latency', 'Pass'],
+        ['judge-vs-primary/p99-latency', 'Pass'],
+        ['judge-vs-primary/error-ratio', 'Pass'],
+      ]);
+      expect(report.run.metrics[0]?.measurements[0]).toMatchObject({ phase: 'Successful', value: '100' });
+      expect(code).toBe(0);
+    });
+
+    it('fails a slower canary at score 50: both latency comparisons High, errors Pass', async () => {
+      const { report } = await analyzeShipped('slow-canary');
+      expect(report.judgements.map((j) => j.result?.classification)).toEqual(['High', 'High', 'Pass']);
+      expect(report.run.metrics[0]?.measurements[0]).toMatchObject({ phase: 'Failed', value: '50' });
+    });
+
+    it('fails an erring canary at score 0: the critical error ratio is High', async () => {
+      const { report } = await analyzeShipped('erring-canary');
+      expect(report.judgements.map((j) => j.result?.classification)).toEqual(['Pass', 'Pass', 'High']);
+      expect(report.run.metrics[0]?.measurements[0]).toMatchObject({ phase: 'Failed', value: '0' });
+    });
   });
 });
