@@ -14,11 +14,13 @@ import {
 } from '../../api/index.ts';
 import {
   decideScore,
+  JudgeError,
   judgeMetric,
   type Classification,
   type JudgeOptions,
   type JudgeResult,
   type PerSide,
+  type ScoreDecision,
 } from '../../judge/index.ts';
 import type {
   MetricProvider,
@@ -168,28 +170,31 @@ interface Compared {
 const classificationOf = (judgement: Judgement): Classification =>
   judgement.result?.classification ?? (judgement.outcome.kind === 'error' ? 'Error' : 'NoData');
 
+const nameOf = (comparison: ResolvedComparison): string => comparison.name ?? 'comparison';
+
 /** One score for all comparisons of a measurement; see `createJudgeRunner`. */
 function scoredOutcome(compared: readonly Compared[], scoring: JudgeScoring): JudgeOutcome | ScoredOutcome {
-  const named = compared.map(({ judgement, comparison }) => ({
-    name: comparison.name ?? 'comparison',
-    judgement,
+  const errors = compared.flatMap(({ comparison, judgement: { outcome } }) =>
+    outcome.kind === 'error' ? [{ ...outcome, message: `${nameOf(comparison)}: ${outcome.message}` }] : [],
+  );
+  const [firstError] = errors;
+  if (firstError !== undefined) return { ...firstError, message: errors.map((e) => e.message).join('; ') };
+  const inputs = compared.map(({ comparison, judgement }) => ({
+    name: nameOf(comparison),
     weight: comparison.weight,
     critical: comparison.critical,
+    result: { classification: classificationOf(judgement) },
   }));
-  const errors = named.flatMap(({ name, judgement: { outcome } }) =>
-    outcome.kind === 'error' ? [`${name}: ${outcome.message}`] : [],
-  );
-  if (errors.length > 0) return { kind: 'error', errorKind: 'badResponse', message: errors.join('; ') };
-  const inputs = named.map((n) => ({ ...n, result: { classification: classificationOf(n.judgement) } }));
-  const decision = decideScore(inputs, scoring);
-  const tally = inputs
-    .map((input) => `${input.name} ${input.result.classification}${input.critical ? ' (critical)' : ''}`)
-    .join(', ');
-  const notPassed = named
-    .filter((n) => classificationOf(n.judgement) !== 'Pass')
-    .map((n) => `${n.name}: ${detailOf(n.judgement)}`);
-  const detail = [tally, ...notPassed].join('; ');
+  let decision: ScoreDecision;
+  try {
+    decision = decideScore(inputs, scoring);
+  } catch (error) {
+    // The schema rules out unusable thresholds and weights; a spec that skipped it is an Error.
+    if (error instanceof JudgeError) return invalid(`scoring: ${error.message}`);
+    throw error;
+  }
   const thresholds = `pass ${scoring.pass}, marginal ${scoring.marginal}`;
+  const detail = scoreDetail(compared);
   if (decision.verdict === undefined) {
     const range = `${formatScore(decision.worst.score)} to ${formatScore(decision.best.score)}`;
     return {
@@ -203,6 +208,20 @@ function scoredOutcome(compared: readonly Compared[], scoring: JudgeScoring): Ju
     value: decision.worst.score,
     detail: `score ${formatScore(decision.worst.score)} (${thresholds}): ${detail}`,
   };
+}
+
+/** Every comparison's classification, then why each one that did not pass did not. */
+function scoreDetail(compared: readonly Compared[]): string {
+  const tally = compared
+    .map(({ comparison, judgement }) => {
+      const critical = comparison.critical ? ' (critical)' : '';
+      return `${nameOf(comparison)} ${classificationOf(judgement)}${critical}`;
+    })
+    .join(', ');
+  const reasons = compared
+    .filter(({ judgement }) => classificationOf(judgement) !== 'Pass')
+    .map(({ comparison, judgement }) => `${nameOf(comparison)}: ${detailOf(judgement)}`);
+  return [tally, ...reasons].join('; ');
 }
 
 const formatScore = (score: number): string => String(Number(score.toFixed(1)));

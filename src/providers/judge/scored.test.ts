@@ -186,4 +186,15 @@ describe('scored judge metrics', () => {
       ['errors', 'Pass', 'value'],
     ]);
   });
+
+  it('is an Error, not a thrown exception, when a spec that skipped validation has unusable thresholds', async () => {
+    const metric = scoredMetric();
+    const judge = 'judge' in metric.provider ? metric.provider.judge : undefined;
+    const broken = { ...metric, provider: { judge: { ...judge!, scoring: { pass: 50, marginal: 80 } } } };
+    const { outcome } = await measured(GOOD, broken);
+    expect(outcome).toMatchObject({
+      phase: 'Error',
+      message: 'judge: scoring: need 0 <= marginal <= pass <= 100, got 80 and 50',
+    });
+  });
 });
