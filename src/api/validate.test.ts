@@ -111,6 +111,32 @@ describe('AnalysisTemplate schema', () => {
     });
   });
 
+  it('names the field inside the provider when one provider is set but its contents are wrong', () => {
+    const judge = {
+      prometheus: { address: 'http://p' },
+      baselineQuery: 'a',
+      canaryQuery: 'b',
+      confidence: 2,
+    };
+    expect(parseKind('AnalysisTemplate', template({ provider: { judge } }))).toEqual({
+      ok: false,
+      issues: [
+        { path: 'spec.metrics[0].provider.judge.confidence', message: 'Too big: expected number to be <1' },
+      ],
+    });
+    expect(
+      parseKind('AnalysisTemplate', template({ provider: { prometheus: { address: 'http://p' } } })),
+    ).toEqual({
+      ok: false,
+      issues: [
+        {
+          path: 'spec.metrics[0].provider.prometheus.query',
+          message: 'Invalid input: expected string, received undefined',
+        },
+      ],
+    });
+  });
+
   it('rejects duplicate metric names', () => {
     const doc = template({});
     const spec = doc.spec as { metrics: unknown[] };

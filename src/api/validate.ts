@@ -35,23 +35,45 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /** Turns zod issues into field issues with readable messages, one per leaf problem. */
 export function toFieldIssues(error: z.ZodError, input?: unknown): FieldIssue[] {
-  const issues: FieldIssue[] = [];
-  for (const issue of error.issues) {
-    const path = formatPath(issue.path);
+  return fieldIssues(error.issues, [], input);
+}
+
+function fieldIssues(
+  issues: readonly z.core.$ZodIssue[],
+  prefix: readonly PropertyKey[],
+  input: unknown,
+): FieldIssue[] {
+  return issues.flatMap((issue) => {
+    const at = [...prefix, ...issue.path];
+    const path = formatPath(at);
+    if (issue.code === 'invalid_union') {
+      // One key of the union set, but its contents wrong: say what is wrong with them.
+      const chosen = chosenBranch(issue, valueAt(input, at));
+      if (chosen) return fieldIssues(chosen, at, input);
+    }
     if (issue.code === 'invalid_union' || issue.code === 'unrecognized_keys') {
-      const group = oneOfGroupFor(valueAt(input, issue.path)) ?? unionChoices(issue);
-      if (group) {
-        issues.push({ path, message: `must set exactly one of ${group.join(', ')}` });
-        continue;
-      }
+      const group = oneOfGroupFor(valueAt(input, at)) ?? unionChoices(issue);
+      if (group) return [{ path, message: `must set exactly one of ${group.join(', ')}` }];
     }
     if (issue.code === 'unrecognized_keys') {
-      issues.push({ path, message: `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` });
-      continue;
+      return [{ path, message: `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` }];
     }
-    issues.push({ path, message: issue.message });
-  }
-  return issues;
+    return [{ path, message: issue.message }];
+  });
+}
+
+/**
+ * For a one-of union whose value sets exactly one of the group's keys, the issues of the branch for
+ * that key (all inside it); undefined when the value sets none or several of them.
+ */
+function chosenBranch(issue: z.core.$ZodIssue, value: unknown): readonly z.core.$ZodIssue[] | undefined {
+  if (issue.code !== 'invalid_union') return undefined;
+  const group = oneOfGroupFor(value);
+  if (group === undefined || typeof value !== 'object' || value === null) return undefined;
+  const set = Object.keys(value).filter((key) => group.includes(key));
+  const [key] = set;
+  if (set.length !== 1 || key === undefined) return undefined;
+  return issue.errors.find((branch) => branch.length > 0 && branch.every((inner) => inner.path[0] === key));
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
