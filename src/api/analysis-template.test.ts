@@ -77,6 +77,16 @@ describe('judge provider shape', () => {
     ]);
   });
 
+  it('bounds the number of comparisons, which bounds the cost of the CRD rules', () => {
+    const many = Array.from({ length: 17 }, (_, i) => ({ ...latency, name: `latency-${i}` }));
+    expect(issuesOf({ comparisons: many })).toEqual([
+      {
+        path: 'spec.metrics[0].provider.judge.comparisons',
+        message: 'Too big: expected array to have <=16 items',
+      },
+    ]);
+  });
+
   it('rejects a marginal threshold above pass, the default pass of 95 included', () => {
     expect(issuesOf({ comparisons: [latency], scoring: { marginal: 97 } })).toEqual([
       { path: 'spec.metrics[0].provider.judge.scoring.marginal', message: 'must not be above pass' },

@@ -78,6 +78,18 @@ export const JudgeScoring = z
   });
 export type JudgeScoring = z.infer<typeof JudgeScoring>;
 
+/** Comparisons per judge metric; bounds the cost of the CEL rules below for the API server. */
+export const MAX_COMPARISONS = 16;
+
+// The same rules as checkJudgeShape, for the API server.
+const COMPARISON_RULES = [
+  {
+    rule: 'self.all(c, self.exists_one(d, d.name == c.name))',
+    message: 'comparison names must be unique',
+  },
+  { rule: 'self.exists(c, c.weight > 0.0)', message: 'at least one comparison needs a weight above 0' },
+];
+
 const JUDGE_SHAPE_RULES = [
   {
     rule: 'has(self.comparisons) ? !has(self.baselineQuery) && !has(self.canaryQuery) : has(self.baselineQuery) && has(self.canaryQuery)',
@@ -96,7 +108,12 @@ export const JudgeProvider = z
     prometheus: PrometheusConnection,
     baselineQuery: z.string().min(1).optional(),
     canaryQuery: z.string().min(1).optional(),
-    comparisons: z.array(JudgeComparison).min(1).optional(),
+    comparisons: z
+      .array(JudgeComparison)
+      .min(1)
+      .max(MAX_COMPARISONS)
+      .meta({ 'x-kubernetes-validations': COMPARISON_RULES })
+      .optional(),
     scoring: JudgeScoring.optional(),
     window: Duration.default('10m'),
     step: Duration.default('15s'),

@@ -240,7 +240,13 @@ describe("kube simulator: CRD schemas enforced on writes (Istio's real CRDs, ser
     });
 
     it('accepts scored comparisons and fills their defaults', async () => {
-      const r = await raw(s.sim, 'POST', TEMPLATES, template('scored', { comparisons: [comparison] }));
+      const weighted = { ...comparison, name: 'errors', weight: 2 };
+      const r = await raw(
+        s.sim,
+        'POST',
+        TEMPLATES,
+        template('scored', { comparisons: [comparison, weighted] }),
+      );
       expect(r.status).toBe(201);
       expect(r.body.spec.metrics[0].provider.judge.comparisons[0]).toMatchObject({
         weight: 1,
@@ -254,40 +260,66 @@ describe("kube simulator: CRD schemas enforced on writes (Istio's real CRDs, ser
         { comparisons: [comparison], baselineQuery: 'a', canaryQuery: 'b' },
         {},
         'spec.metrics[0].provider.judge',
-        'set baselineQuery and canaryQuery, or comparisons, not both',
+        '"object": set baselineQuery and canaryQuery, or comparisons, not both',
       ],
       [
         'one-query',
         { baselineQuery: 'a' },
         {},
         'spec.metrics[0].provider.judge',
-        'set baselineQuery and canaryQuery, or comparisons, not both',
+        '"object": set baselineQuery and canaryQuery, or comparisons, not both',
       ],
       [
         'scoring-alone',
         { baselineQuery: 'a', canaryQuery: 'b', scoring: { pass: 90 } },
         {},
         'spec.metrics[0].provider.judge',
-        'scoring needs comparisons',
+        '"object": scoring needs comparisons',
       ],
       [
         'marginal-above-the-default-pass',
         { comparisons: [comparison], scoring: { marginal: 97 } },
         {},
         'spec.metrics[0].provider.judge.scoring',
-        'marginal must not be above pass',
+        '"object": marginal must not be above pass',
+      ],
+      [
+        'duplicate-comparison-names',
+        { comparisons: [comparison, { ...comparison, canaryQuery: 'c' }] },
+        {},
+        'spec.metrics[0].provider.judge.comparisons',
+        '"array": comparison names must be unique',
+      ],
+      [
+        'no-weight-at-all',
+        {
+          comparisons: [
+            { ...comparison, weight: 0 },
+            { ...comparison, name: 'errors', weight: 0 },
+          ],
+        },
+        {},
+        'spec.metrics[0].provider.judge.comparisons',
+        '"array": at least one comparison needs a weight above 0',
+      ],
+      [
+        'min-traffic-on-a-judge-metric',
+        { baselineQuery: 'a', canaryQuery: 'b' },
+        { minTraffic: { query: 'requests', min: 1 } },
+        'spec.metrics[0]',
+        '"object": minTraffic applies to prometheus metrics only',
       ],
       [
         'scored-with-condition',
         { comparisons: [comparison] },
         { successCondition: 'result >= 90' },
         'spec.metrics[0]',
-        'a judge metric with comparisons is judged by provider.judge.scoring, not by conditions',
+        '"object": a judge metric with comparisons is judged by provider.judge.scoring, not by conditions',
       ],
     ])('answers 422 for %s, naming the object and the rule', async (name, judge, metric, field, message) => {
       const r = await raw(s.sim, 'POST', TEMPLATES, template(name, judge, metric));
       expect(r.status).toBe(422);
-      expect(causes(r.body)).toEqual([{ field, message: `Invalid value: "object": ${message}` }]);
+      expect(causes(r.body)).toEqual([{ field, message: `Invalid value: ${message}` }]);
     });
   });
 });
