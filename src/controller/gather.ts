@@ -1,4 +1,11 @@
-import type { AnalysisTemplateSpec, Approval, Canary, TemplateRef, VirtualServiceRef } from '../api/index.ts';
+import {
+  parseKind,
+  type AnalysisTemplateSpec,
+  type Approval,
+  type Canary,
+  type TemplateRef,
+  type VirtualServiceRef,
+} from '../api/index.ts';
 import type { KubeClient, KubeObject } from '../kube/index.ts';
 import {
   canaryServiceName,
@@ -29,8 +36,10 @@ export interface ReconcileContext {
   readonly services: { readonly primary: Service | undefined; readonly canary: Service | undefined };
   readonly virtualServices: readonly RoutedVirtualService[];
   readonly approvals: readonly Approval[];
-  /** Resolved templates by reference key (`templateName/x`, `clusterTemplateName/y`); undefined = missing. */
+  /** Valid templates by reference key (`templateName/x`, `clusterTemplateName/y`); undefined = missing or invalid. */
   readonly templates: ReadonlyMap<string, AnalysisTemplateSpec | undefined>;
+  /** Every referenced template as read, by the same key: validation says what is wrong with each. */
+  readonly templateReads: ReadonlyMap<string, TemplateRead>;
 }
 
 export function templateRefKey(ref: TemplateRef): string {
@@ -47,25 +56,25 @@ export function referencedTemplates(canary: Canary): TemplateRef[] {
   return [...byKey.values()];
 }
 
-async function readTemplate(
-  client: KubeClient,
-  namespace: string,
-  ref: TemplateRef,
-): Promise<AnalysisTemplateSpec | undefined> {
+/** A referenced template as read: its validated spec, missing, or why it does not validate. */
+export type TemplateRead =
+  | { readonly kind: 'ok'; readonly spec: AnalysisTemplateSpec }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'invalid'; readonly field: string; readonly message: string };
+
+// The API server validates templates against the installed CRD, which may be older than this
+// controller; the template is parsed again here, and one that does not parse is not run.
+async function readTemplate(client: KubeClient, namespace: string, ref: TemplateRef): Promise<TemplateRead> {
+  const kind = 'templateName' in ref ? 'AnalysisTemplate' : 'ClusterAnalysisTemplate';
   const object =
     'templateName' in ref
-      ? await client.find({
-          apiVersion: SERIN_API,
-          kind: 'AnalysisTemplate',
-          namespace,
-          name: ref.templateName,
-        })
-      : await client.find({
-          apiVersion: SERIN_API,
-          kind: 'ClusterAnalysisTemplate',
-          name: ref.clusterTemplateName,
-        });
-  return object?.spec as AnalysisTemplateSpec | undefined;
+      ? await client.find({ apiVersion: SERIN_API, kind, namespace, name: ref.templateName })
+      : await client.find({ apiVersion: SERIN_API, kind, name: ref.clusterTemplateName });
+  if (object === undefined) return { kind: 'missing' };
+  const parsed = parseKind(kind, object);
+  if (parsed.ok) return { kind: 'ok', spec: parsed.value.spec };
+  const [issue] = parsed.issues;
+  return { kind: 'invalid', field: issue?.path ?? '', message: issue?.message ?? 'invalid' };
 }
 
 /**
@@ -133,6 +142,7 @@ export async function gather(
     services: { primary: primaryService, canary: canaryService },
     virtualServices,
     approvals: approvals.items.filter((approval) => approval.spec.canaryRef.name === name),
-    templates: new Map(templates),
+    templates: new Map(templates.map(([key, read]) => [key, read.kind === 'ok' ? read.spec : undefined])),
+    templateReads: new Map(templates),
   };
 }

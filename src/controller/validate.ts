@@ -5,7 +5,8 @@ import { referencedTemplates, templateRefKey } from './gather.ts';
 
 /** Why a Canary cannot be acted on: the reason (CamelCase), the field and a sentence for people. */
 export interface Invalid {
-  readonly reason: 'InvalidSpec' | 'TargetNotFound' | 'VirtualServiceNotFound' | 'TemplateNotFound';
+  readonly reason:
+    'InvalidSpec' | 'TargetNotFound' | 'VirtualServiceNotFound' | 'TemplateNotFound' | 'InvalidTemplate';
   readonly field: string;
   readonly message: string;
 }
@@ -48,15 +49,22 @@ export function validate(ctx: ReconcileContext): Invalid | undefined {
       message: `VirtualService "${vs.ref.name}" not found in namespace ${vs.namespace}`,
     };
   }
-  const missingTemplate = referencedTemplates(canary).find(
-    (ref) => ctx.templates.get(templateRefKey(ref)) === undefined,
-  );
-  if (missingTemplate) {
-    const [kind, name] = templateRefKey(missingTemplate).split('/');
+  return templateProblem(canary, ctx);
+}
+
+function templateProblem(canary: Canary, ctx: ReconcileContext): Invalid | undefined {
+  for (const ref of referencedTemplates(canary)) {
+    const read = ctx.templateReads.get(templateRefKey(ref));
+    if (read === undefined || read.kind === 'ok') continue;
+    const kind = 'templateName' in ref ? 'AnalysisTemplate' : 'ClusterAnalysisTemplate';
+    const name = 'templateName' in ref ? ref.templateName : ref.clusterTemplateName;
+    if (read.kind === 'missing') {
+      return { reason: 'TemplateNotFound', field: 'spec.steps', message: `${kind} "${name}" not found` };
+    }
     return {
-      reason: 'TemplateNotFound',
+      reason: 'InvalidTemplate',
       field: 'spec.steps',
-      message: `${kind === 'templateName' ? 'AnalysisTemplate' : 'ClusterAnalysisTemplate'} "${name ?? ''}" not found`,
+      message: `${kind} "${name}" is invalid: ${read.field}: ${read.message}`,
     };
   }
   return undefined;

@@ -45,6 +45,38 @@ describe('bad input never moves traffic', () => {
     expect(await h.get('Deployment', 'podinfo-primary')).toBeUndefined();
   });
 
+  it('leaves traffic where it is when a referenced template does not validate, though the API server let it in', async () => {
+    h = await startHarness();
+    await toIdle(h);
+    await startRollout(h);
+    expect(await h.weights()).toEqual({ primary: 80, canary: 20 });
+    // Two metrics of one name: the CRD cannot say so (an older CRD may miss newer rules too).
+    const ref = {
+      apiVersion: 'serin.dev/v1alpha1',
+      kind: 'AnalysisTemplate',
+      namespace: NS,
+      name: 'success-rate',
+    };
+    const template = await h.client.get(ref);
+    const metrics = (template.spec as { metrics: unknown[] }).metrics;
+    await h.client.jsonPatch(ref, [{ op: 'add', path: '/spec/metrics/-', value: metrics[0] }]);
+    const before = await h.vsYaml();
+    h.clock.advance(61 * SECOND);
+    await h.pass();
+    expect(await h.vsYaml()).toBe(before);
+    const stalled = (await h.get('Canary', 'podinfo'))?.status as {
+      phase: string;
+      message: string;
+      conditions: { type: string; reason: string }[];
+    };
+    expect(stalled.message).toBe(
+      'AnalysisTemplate "success-rate" is invalid: spec.metrics[1].name: duplicate metric name "success-rate" (spec.steps)',
+    );
+    expect(stalled.conditions.find((c) => c.type === 'Stalled')?.reason).toBe('InvalidTemplate');
+    expect((await h.events()).find((e) => e.reason === 'InvalidTemplate')?.type).toBe('Warning');
+    expect(h.provider.sent).toEqual([]);
+  });
+
   it('leaves traffic where it is when the target Deployment is missing', async () => {
     h = await startHarness({
       canary: canary({ targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'missing' } }),
