@@ -37,8 +37,9 @@ export interface ScoredOutcome {
 }
 
 /**
- * Runs a judge metric: one comparison gives its one-metric score as the measurement's `result`
- * (judged by the conditions), several give a `ScoredOutcome`.
+ * Runs a judge metric: `baselineQuery` and `canaryQuery` give their one-metric score as the
+ * measurement's `result` (judged by the conditions); `comparisons`, even just one, give a
+ * `ScoredOutcome`.
  */
 export type JudgeRunner = (request: {
   readonly provider: JudgeProvider;

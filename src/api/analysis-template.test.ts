@@ -149,6 +149,14 @@ describe('judgeComparisons', () => {
     expect(judgeScoring(judge)).toBeUndefined();
   });
 
+  it('gives no comparison for a spec that skipped validation and has only one query', () => {
+    const judge = {
+      ...JudgeProvider.parse({ prometheus: PROMETHEUS, baselineQuery: 'a', canaryQuery: 'b' }),
+    };
+    delete judge.canaryQuery;
+    expect(judgeComparisons(judge)).toEqual([]);
+  });
+
   it('scores comparisons with pass 95 and marginal 75 unless set', () => {
     const judge = JudgeProvider.parse({ prometheus: PROMETHEUS, comparisons: [latency] });
     expect(judgeScoring(judge)).toEqual({ pass: 95, marginal: 75 });

@@ -190,7 +190,7 @@ export function judgeScoring(judge: JudgeProvider): JudgeScoring | undefined {
 
 /**
  * The comparisons a judge metric runs: its `comparisons` with the provider's options filled in, or
- * the one unnamed comparison of `baselineQuery` and `canaryQuery`.
+ * the one unnamed comparison of `baselineQuery` and `canaryQuery` (none if either is missing).
  */
 export function judgeComparisons(judge: JudgeProvider): ResolvedComparison[] {
   const inherited = (comparison: Partial<JudgeComparison>) => ({
@@ -206,11 +206,14 @@ export function judgeComparisons(judge: JudgeProvider): ResolvedComparison[] {
   if (judge.comparisons !== undefined) {
     return judge.comparisons.map((comparison) => ({ ...comparison, ...inherited(comparison) }));
   }
+  const { baselineQuery, canaryQuery } = judge;
+  // Only a spec that skipped validation has neither; it compares nothing.
+  if (baselineQuery === undefined || canaryQuery === undefined) return [];
   return [
     {
       name: undefined,
-      baselineQuery: judge.baselineQuery ?? '',
-      canaryQuery: judge.canaryQuery ?? '',
+      baselineQuery,
+      canaryQuery,
       ...inherited({}),
       weight: 1,
       critical: false,

@@ -116,7 +116,14 @@ describe('a scored judge metric in a rollout', () => {
     await h.pass();
     const after = await status(h);
     expect(after).toMatchObject({ phase: 'Paused', pauseReason: 'InconclusiveAnalysis' });
-    expect(after.analysis?.[0]?.metrics[0]?.measurements[0]).toMatchObject({ phase: 'Inconclusive' });
+    const measurement = after.analysis?.[0]?.metrics[0]?.measurements[0] as {
+      phase: string;
+      message?: string;
+    };
+    expect(measurement.phase).toBe('Inconclusive');
+    expect(measurement.message).toMatch(
+      /^no data: latency, errors without data: the score could be 0 to 100 \(pass 95, marginal 75\);/,
+    );
     expect(await h.weights()).toEqual({ primary: 80, canary: 20 });
   });
 });

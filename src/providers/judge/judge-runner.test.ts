@@ -159,6 +159,18 @@ describe('createJudgeRunner', () => {
     expect(requests).toEqual([]);
   });
 
+  it('is an Error, and sends no query, for a spec that skipped validation and lacks a query', async () => {
+    const provider = scripted(SAME);
+    const spec = { ...judgeSpec() };
+    delete spec.canaryQuery;
+    const outcome = await createJudgeRunner({ provider })({ provider: spec, args: ARGS, at: AT });
+    expect(outcome).toMatchObject({
+      kind: 'error',
+      message: 'judge: set baselineQuery and canaryQuery, or comparisons',
+    });
+    expect(provider.requests).toEqual([]);
+  });
+
   it('pools the points of every series of a side into one sample', async () => {
     const perPod = {
       baseline: matrix(

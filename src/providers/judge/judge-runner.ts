@@ -78,13 +78,13 @@ export const PASS_SCORE = 100;
  * `step`, pools each side's points into one sample (every point of every series, see
  * docs/judge.md), and judges canary against baseline with `judgeMetric`.
  *
- * A metric with one comparison gets a value outcome, CEL's `result`: 100 for Pass and 0 for High or
- * Low. NoData (an empty range, or fewer than `minSamples` points) is a `noData` outcome and Error a
+ * A metric with `baselineQuery` and `canaryQuery` gets a value outcome, CEL's `result`: 100 for
+ * Pass and 0 for High or Low. NoData (an empty range, or fewer than `minSamples` points) is a `noData` outcome and Error a
  * query error, so neither can ever pass: the metric's `noData` policy and error limits apply.
  *
  * A metric with `comparisons` runs them all at once and scores them (`decideScore`): the outcome is
- * the score and its verdict. A comparison that errs makes the measurement an Error; comparisons
- * without data give NoData unless the verdict is the same whether they pass or not.
+ * the score and its verdict. Comparisons that err or lack data cannot decide: unless the verdict is
+ * the same whether they pass or not, the measurement is an Error (when one erred) or NoData.
  */
 export function createJudgeRunner(options: JudgeRunnerOptions): JudgeRunner {
   const now = options.now ?? Date.now;
@@ -99,7 +99,7 @@ export function createJudgeRunner(options: JudgeRunnerOptions): JudgeRunner {
     for (const { judgement } of compared) options.onJudgement?.(judgement);
     const scoring = judgeScoring(request.provider);
     if (scoring === undefined)
-      return compared[0]?.judgement.outcome ?? invalid('the metric compares nothing');
+      return compared[0]?.judgement.outcome ?? invalid('set baselineQuery and canaryQuery, or comparisons');
     return scoredOutcome(compared, scoring);
   };
 }
@@ -177,8 +177,6 @@ function scoredOutcome(compared: readonly Compared[], scoring: JudgeScoring): Ju
   const errors = compared.flatMap(({ comparison, judgement: { outcome } }) =>
     outcome.kind === 'error' ? [{ ...outcome, message: `${nameOf(comparison)}: ${outcome.message}` }] : [],
   );
-  const [firstError] = errors;
-  if (firstError !== undefined) return { ...firstError, message: errors.map((e) => e.message).join('; ') };
   const inputs = compared.map(({ comparison, judgement }) => ({
     name: nameOf(comparison),
     weight: comparison.weight,
@@ -195,6 +193,11 @@ function scoredOutcome(compared: readonly Compared[], scoring: JudgeScoring): Ju
   }
   const thresholds = `pass ${scoring.pass}, marginal ${scoring.marginal}`;
   const detail = scoreDetail(compared);
+  const [firstError] = errors;
+  if (decision.verdict === undefined && firstError !== undefined) {
+    // Errors are not failures: the measurement is retried, and the error limits apply.
+    return { ...firstError, message: errors.map((e) => e.message).join('; ') };
+  }
   if (decision.verdict === undefined) {
     const range = `${formatScore(decision.worst.score)} to ${formatScore(decision.best.score)}`;
     return {

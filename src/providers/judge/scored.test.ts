@@ -131,17 +131,25 @@ describe('scored judge metrics', () => {
   });
 
   it("judges each comparison with its own options, else the provider's", async () => {
-    const canary = { latency: CANARY.sameLatency, errors: CANARY.fewerErrors };
-    expect((await measured(canary)).outcome).toMatchObject({ phase: 'Successful' });
-    const watchDecrease = scoredMetric({
-      direction: 'increase',
-      comparisons: [comparison('latency'), comparison('errors', { direction: 'decrease' })],
+    const canary = { latency: CANARY.slowerLatency, errors: CANARY.fewerErrors };
+    // The default direction, increase: latency High, fewer errors Pass.
+    expect((await measured(canary)).outcome).toMatchObject({ phase: 'Failed', value: '50' });
+    // The provider watches decreases, which latency inherits (now Pass); errors keeps its own increase (Pass).
+    const own = scoredMetric({
+      direction: 'decrease',
+      comparisons: [comparison('latency'), comparison('errors', { direction: 'increase' })],
     });
-    const { outcome, judgements } = await measured(canary, watchDecrease);
-    expect(outcome).toMatchObject({ phase: 'Failed', value: '50' });
+    const { outcome, judgements } = await measured(canary, own);
     expect(judgements.map((j) => [j.comparison, j.result?.classification])).toEqual([
       ['latency', 'Pass'],
-      ['errors', 'Low'],
+      ['errors', 'Pass'],
+    ]);
+    expect(outcome).toMatchObject({ phase: 'Successful', value: '100' });
+    // And errors under the inherited decrease: Low.
+    const inherited = scoredMetric({ direction: 'decrease' });
+    expect((await measured(canary, inherited)).judgements.map((j) => j.result?.classification)).toEqual([
+      'Pass',
+      'Low',
     ]);
   });
 
@@ -170,13 +178,22 @@ describe('scored judge metrics', () => {
     );
   });
 
-  it('is an Error naming the comparison and the query when a range query fails', async () => {
-    const canary = {
-      latency: CANARY.sameLatency,
-      errors: { kind: 'error', errorKind: 'timeout', message: 'no answer within 30s' } as const,
-    };
-    const { outcome } = await measured(canary);
+  const TIMEOUT = { kind: 'error', errorKind: 'timeout', message: 'no answer within 30s' } as const;
+
+  it('is an Error naming the comparison and the query when a failed query could tip the score', async () => {
+    const { outcome } = await measured({ latency: CANARY.sameLatency, errors: TIMEOUT });
     expect(outcome).toMatchObject({ phase: 'Error', message: 'errors: canaryQuery: no answer within 30s' });
+  });
+
+  it('keeps a verdict that a failed query could not change: a critical comparison is High', async () => {
+    const critical = scoredMetric({
+      comparisons: [comparison('latency'), comparison('errors', { critical: true })],
+    });
+    const { outcome } = await measured({ latency: TIMEOUT, errors: CANARY.moreErrors }, critical);
+    expect(outcome).toMatchObject({ phase: 'Failed', value: '0' });
+    expect(outcome.message).toMatch(
+      /^score 0 \(pass 95, marginal 75\): latency Error, errors High \(critical\); latency: canaryQuery: no answer within 30s; errors: High: /,
+    );
   });
 
   it('reports every comparison to onJudgement under its name, with its statistics', async () => {
