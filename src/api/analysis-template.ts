@@ -26,6 +26,11 @@ export const PrometheusProvider = PrometheusConnection.extend({
 });
 export type PrometheusProvider = z.infer<typeof PrometheusProvider>;
 
+/** The name of a metric, or of a judge comparison: shown in status, messages and statistics. */
+const MetricName = z.string().regex(/^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/, {
+  message: 'must be lowercase letters, digits, "-" or "_"',
+});
+
 /** How the judge decides, shared by the provider and (as overrides) by each comparison. */
 const judgeOptions = {
   direction: z.enum(['increase', 'decrease', 'either']),
@@ -40,9 +45,7 @@ const judgeOptions = {
 
 /** One canary-vs-baseline comparison of a scored judge metric; unset options come from the provider. */
 export const JudgeComparison = z.object({
-  name: z.string().regex(/^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/, {
-    message: 'must be lowercase letters, digits, "-" or "_"',
-  }),
+  name: MetricName,
   baselineQuery: z.string().min(1),
   canaryQuery: z.string().min(1),
   direction: judgeOptions.direction.optional(),
@@ -238,9 +241,7 @@ export type MinTraffic = z.infer<typeof MinTraffic>;
 /** One metric of an analysis: how to measure it and how to judge each measurement. */
 export const Metric = z
   .object({
-    name: z.string().regex(/^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/, {
-      message: 'must be lowercase letters, digits, "-" or "_"',
-    }),
+    name: MetricName,
     interval: Duration.optional(),
     count: z.number().int().min(0).optional(),
     initialDelay: Duration.optional(),
