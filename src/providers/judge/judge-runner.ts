@@ -79,8 +79,9 @@ export const PASS_SCORE = 100;
  * docs/judge.md), and judges canary against baseline with `judgeMetric`.
  *
  * A metric with `baselineQuery` and `canaryQuery` gets a value outcome, CEL's `result`: 100 for
- * Pass and 0 for High or Low. NoData (an empty range, or fewer than `minSamples` points) is a `noData` outcome and Error a
- * query error, so neither can ever pass: the metric's `noData` policy and error limits apply.
+ * Pass and 0 for High or Low. NoData (an empty range, or fewer than `minSamples` points) is a
+ * `noData` outcome and Error a query error, so neither can ever pass: the metric's `noData` policy
+ * and error limits apply.
  *
  * A metric with `comparisons` runs them all at once and scores them (`decideScore`): the outcome is
  * the score and its verdict. Comparisons that err or lack data cannot decide: unless the verdict is
