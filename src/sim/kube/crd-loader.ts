@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { evaluateRules, precompileRules } from './cel-rules.ts';
+import { listDuplicates } from './list-types.ts';
 import { pruneAndDefault, pruneMetadata, schemaAt } from './structural.ts';
 import type { SchemaNode } from './structural.ts';
 import { compileValidator } from './validation.ts';
@@ -47,7 +48,7 @@ export function versionSchema(schema: SchemaNode): VersionSchema {
   return {
     admit(obj: KubeObject, old: KubeObject | undefined): AdmitResult {
       const pruned = [...pruneMetadata(obj), ...pruneAndDefault(obj, schema)];
-      const causes = validate(obj);
+      const causes = [...validate(obj), ...listDuplicates(ruleSchema, obj)];
       const ruleCauses = evaluateRules(ruleSchema, obj, old);
       return { pruned, causes: [...causes, ...ruleCauses] };
     },

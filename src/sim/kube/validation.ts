@@ -205,6 +205,10 @@ function kubeWording(error: ErrorObject): string {
       return `should be greater than or equal to ${String(p.limit)}`;
     case 'maximum':
       return `should be less than or equal to ${String(p.limit)}`;
+    case 'exclusiveMinimum':
+      return `should be greater than ${String(p.limit)}`;
+    case 'exclusiveMaximum':
+      return `should be less than ${String(p.limit)}`;
     case 'minLength':
       return `should be at least ${String(p.limit)} chars long`;
     case 'minItems':
