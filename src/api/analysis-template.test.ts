@@ -77,7 +77,7 @@ describe('judge provider shape', () => {
     ]);
   });
 
-  it('bounds the number of comparisons, which bounds the cost of the CRD rules', () => {
+  it('bounds the number of comparisons (16)', () => {
     const many = Array.from({ length: 17 }, (_, i) => ({ ...latency, name: `latency-${i}` }));
     expect(issuesOf({ comparisons: many })).toEqual([
       {
@@ -89,7 +89,34 @@ describe('judge provider shape', () => {
 
   it('rejects a marginal threshold above pass, the default pass of 95 included', () => {
     expect(issuesOf({ comparisons: [latency], scoring: { marginal: 97 } })).toEqual([
-      { path: 'spec.metrics[0].provider.judge.scoring.marginal', message: 'must not be above pass' },
+      {
+        path: 'spec.metrics[0].provider.judge.scoring.marginal',
+        message: 'must not be above pass (marginal is 75 unless set)',
+      },
+    ]);
+  });
+
+  it('names the default marginal when only a lower pass is set', () => {
+    expect(issuesOf({ comparisons: [latency], scoring: { pass: 70 } })).toEqual([
+      {
+        path: 'spec.metrics[0].provider.judge.scoring.marginal',
+        message: 'must not be above pass (marginal is 75 unless set)',
+      },
+    ]);
+  });
+
+  it('rejects a pass threshold of 0, which would call a score of 0 (no data at all) Successful', () => {
+    expect(issuesOf({ comparisons: [latency], scoring: { pass: 0, marginal: 0 } })).toEqual([
+      { path: 'spec.metrics[0].provider.judge.scoring.pass', message: 'Too small: expected number to be >0' },
+    ]);
+  });
+
+  it('rejects a comparison name over 63 characters', () => {
+    expect(issuesOf({ comparisons: [{ ...latency, name: 'x'.repeat(64) }] })).toEqual([
+      {
+        path: 'spec.metrics[0].provider.judge.comparisons[0].name',
+        message: 'Too big: expected string to have <=63 characters',
+      },
     ]);
   });
 

@@ -9,13 +9,25 @@ export const TemplateArg = z.object({
 });
 export type TemplateArg = z.infer<typeof TemplateArg>;
 
+/**
+ * Upper bounds of a template's lists and names, for the API server's estimate of the CEL rules'
+ * cost (see CANARY_LIMITS). 16 comparisons keep a scored metric readable.
+ */
+export const TEMPLATE_LIMITS = {
+  args: 64,
+  metrics: 64,
+  headers: 32,
+  comparisons: 16,
+  nameLength: 63,
+} as const;
+
 const Header = z.object({ name: z.string().min(1), value: z.string() });
 
 /** How serin reaches Prometheus. The bearer token is read from a Secret, never stored inline. */
 export const PrometheusConnection = z.object({
   address: z.string().min(1).describe('Base URL of the Prometheus HTTP API, e.g. http://prometheus:9090'),
   timeout: Duration.default('30s'),
-  headers: z.array(Header).optional(),
+  headers: z.array(Header).max(TEMPLATE_LIMITS.headers).optional(),
   bearerTokenSecretRef: SecretKeyRef.optional(),
 });
 export type PrometheusConnection = z.infer<typeof PrometheusConnection>;
@@ -27,9 +39,13 @@ export const PrometheusProvider = PrometheusConnection.extend({
 export type PrometheusProvider = z.infer<typeof PrometheusProvider>;
 
 /** The name of a metric, or of a judge comparison: shown in status, messages and statistics. */
-const MetricName = z.string().regex(/^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/, {
-  message: 'must be lowercase letters, digits, "-" or "_"',
-});
+const MetricName = z
+  .string()
+  .max(TEMPLATE_LIMITS.nameLength)
+  .regex(/^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/, { message: 'must be lowercase letters, digits, "-" or "_"' });
+
+/** A list of named items whose names the API server keeps unique (a list-type map keyed by name). */
+const KEYED_BY_NAME = { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] };
 
 /** How the judge decides, shared by the provider and (as overrides) by each comparison. */
 const judgeOptions = {
@@ -64,32 +80,26 @@ export type JudgeComparison = z.infer<typeof JudgeComparison>;
 /** Maps the 0-100 score to the measurement's phase, Kayenta-style. */
 export const JudgeScoring = z
   .object({
-    pass: z.number().min(0).max(100).default(95).describe('Successful at or above this score'),
+    // Above 0: a score of 0 (nothing passed, or nothing had data) must never be Successful.
+    pass: z.number().gt(0).max(100).default(95).describe('Successful at or above this score (above 0)'),
     marginal: z.number().min(0).max(100).default(75).describe('Inconclusive at or above, Failed below'),
   })
   .refine((scoring) => scoring.marginal <= scoring.pass, {
     path: ['marginal'],
-    message: 'must not be above pass',
+    message: 'must not be above pass (marginal is 75 unless set)',
   })
   .meta({
     'x-kubernetes-validations': [
       {
         rule: '!has(self.marginal) || !has(self.pass) || self.marginal <= self.pass',
-        message: 'marginal must not be above pass',
+        message: 'marginal (75 unless set) must not be above pass',
       },
     ],
   });
 export type JudgeScoring = z.infer<typeof JudgeScoring>;
 
-/** Comparisons per judge metric; bounds the cost of the CEL rules below for the API server. */
-export const MAX_COMPARISONS = 16;
-
-// The same rules as checkJudgeShape, for the API server.
+// The same rules as checkJudgeShape, for the API server; it keeps the names unique itself.
 const COMPARISON_RULES = [
-  {
-    rule: 'self.all(c, self.exists_one(d, d.name == c.name))',
-    message: 'comparison names must be unique',
-  },
   { rule: 'self.exists(c, c.weight > 0.0)', message: 'at least one comparison needs a weight above 0' },
 ];
 
@@ -114,8 +124,8 @@ export const JudgeProvider = z
     comparisons: z
       .array(JudgeComparison)
       .min(1)
-      .max(MAX_COMPARISONS)
-      .meta({ 'x-kubernetes-validations': COMPARISON_RULES })
+      .max(TEMPLATE_LIMITS.comparisons)
+      .meta({ ...KEYED_BY_NAME, 'x-kubernetes-validations': COMPARISON_RULES })
       .optional(),
     scoring: JudgeScoring.optional(),
     window: Duration.default('10m'),
@@ -276,8 +286,8 @@ export type Metric = z.infer<typeof Metric>;
 /** The spec shared by AnalysisTemplate and ClusterAnalysisTemplate. */
 export const AnalysisTemplateSpec = z
   .object({
-    args: z.array(TemplateArg).optional(),
-    metrics: z.array(Metric).min(1),
+    args: z.array(TemplateArg).max(TEMPLATE_LIMITS.args).optional(),
+    metrics: z.array(Metric).min(1).max(TEMPLATE_LIMITS.metrics).meta(KEYED_BY_NAME),
   })
   .superRefine((spec, ctx) => {
     const seen = new Set<string>();

@@ -16,14 +16,28 @@ export const TemplateRef = exactlyOneOf([
 ]);
 export type TemplateRef = z.infer<typeof TemplateRef>;
 
+/**
+ * Upper bounds of the spec's lists. The API server estimates the cost of a CRD's CEL rules from
+ * them and refuses the CRD when a rule sits under an unbounded list (README, "Installing the
+ * CRDs"); they are far above what a rollout needs.
+ */
+export const CANARY_LIMITS = {
+  steps: 64,
+  templates: 16,
+  args: 64,
+  virtualServices: 16,
+  routes: 32,
+  sniHosts: 32,
+} as const;
+
 /** A value passed to a template's declared argument. */
 export const AnalysisArg = z.object({ name: z.string().min(1), value: z.string() });
 export type AnalysisArg = z.infer<typeof AnalysisArg>;
 
 /** Templates run together as one analysis run. */
 export const AnalysisRef = z.object({
-  templates: z.array(TemplateRef).min(1),
-  args: z.array(AnalysisArg).optional(),
+  templates: z.array(TemplateRef).min(1).max(CANARY_LIMITS.templates),
+  args: z.array(AnalysisArg).max(CANARY_LIMITS.args).optional(),
 });
 export type AnalysisRef = z.infer<typeof AnalysisRef>;
 
@@ -43,12 +57,19 @@ export type CanaryStep = z.infer<typeof CanaryStep>;
 export const VirtualServiceRef = z.object({
   name: ObjectName,
   namespace: ObjectName.optional(),
-  routes: z.array(z.string().min(1)).optional(),
-  tcpRoutes: z.array(z.object({ port: z.number().int().min(1).max(65535) })).optional(),
+  routes: z.array(z.string().min(1)).max(CANARY_LIMITS.routes).optional(),
+  tcpRoutes: z
+    .array(z.object({ port: z.number().int().min(1).max(65535) }))
+    .max(CANARY_LIMITS.routes)
+    .optional(),
   tlsRoutes: z
     .array(
-      z.object({ port: z.number().int().min(1).max(65535), sniHosts: z.array(z.string().min(1)).min(1) }),
+      z.object({
+        port: z.number().int().min(1).max(65535),
+        sniHosts: z.array(z.string().min(1)).min(1).max(CANARY_LIMITS.sniHosts),
+      }),
     )
+    .max(CANARY_LIMITS.routes)
     .optional(),
 });
 export type VirtualServiceRef = z.infer<typeof VirtualServiceRef>;
@@ -68,9 +89,11 @@ export const CanarySpec = z.object({
       .meta({ 'x-kubernetes-int-or-string': true }),
   }),
   trafficRouting: z.object({
-    istio: z.object({ virtualServices: z.array(VirtualServiceRef).min(1) }),
+    istio: z.object({
+      virtualServices: z.array(VirtualServiceRef).min(1).max(CANARY_LIMITS.virtualServices),
+    }),
   }),
-  steps: z.array(CanaryStep).min(1),
+  steps: z.array(CanaryStep).min(1).max(CANARY_LIMITS.steps),
   analysis: AnalysisRef.extend({ startingStep: z.number().int().min(0).optional() }).optional(),
   progressDeadlineSeconds: z.number().int().min(1).default(600),
   abortScaleDownDelaySeconds: z.number().int().min(0).default(30),

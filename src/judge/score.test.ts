@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { JudgeError } from './errors.ts';
 import { decideScore, scoreMetrics, type ScoreInput } from './score.ts';
 import type { Classification } from './types.ts';
 
@@ -45,7 +46,13 @@ describe('scoreMetrics', () => {
 
   it('rejects thresholds out of order and negative weights', () => {
     expect(() => scoreMetrics([metric('Pass')], { pass: 70, marginal: 80 })).toThrow(/marginal <= pass/);
+    expect(() => scoreMetrics([metric('Pass')], { pass: 101, marginal: 80 })).toThrow(/pass <= 100/);
     expect(() => scoreMetrics([metric('Pass', -1)], thresholds)).toThrow(/weights/);
+  });
+
+  it('rejects a pass threshold of 0, which would call a score of 0 Successful', () => {
+    expect(() => scoreMetrics([metric('High')], { pass: 0, marginal: 0 })).toThrow(/pass > 0, got 0 and 0/);
+    expect(() => decideScore([metric('NoData')], { pass: 0, marginal: 0 })).toThrow(JudgeError);
   });
 });
 

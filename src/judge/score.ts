@@ -35,7 +35,7 @@ function verdictFor(score: number, thresholds: ScoreThresholds): ScoreVerdict {
 
 /**
  * Scores judged metrics: 100 · Σ weight of Pass metrics / Σ weight, mapped to Successful at or
- * above `pass`, Inconclusive at or above `marginal`, Failed below. NoData and Error count as not
+ * above `pass` (which must be above 0), Inconclusive at or above `marginal`, Failed below. NoData and Error count as not
  * passed. A critical metric that is not Pass makes the score 0. With no weight at all (no metrics,
  * or all weights 0) the verdict is Inconclusive: nothing was shown to pass.
  *
@@ -43,10 +43,11 @@ function verdictFor(score: number, thresholds: ScoreThresholds): ScoreVerdict {
  */
 export function scoreMetrics(results: readonly ScoreInput[], thresholds: ScoreThresholds): Score {
   const { pass, marginal } = thresholds;
-  if (!(marginal >= 0 && pass <= 100 && marginal <= pass)) {
+  // pass above 0: a score of 0 (nothing passed, or nothing had data) must never be Successful.
+  if (!(marginal >= 0 && pass > 0 && pass <= 100 && marginal <= pass)) {
     throw new JudgeError(
       'E_JUDGE_THRESHOLDS',
-      `need 0 <= marginal <= pass <= 100, got ${marginal} and ${pass}`,
+      `need 0 <= marginal <= pass <= 100 and pass > 0, got ${marginal} and ${pass}`,
     );
   }
   if (results.some((r) => !(r.weight >= 0) || !Number.isFinite(r.weight))) {

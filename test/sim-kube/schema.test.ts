@@ -254,6 +254,38 @@ describe("kube simulator: CRD schemas enforced on writes (Istio's real CRDs, ser
       });
     });
 
+    it('keeps comparison and metric names unique (list-type map), answering Duplicate value', async () => {
+      const twice = template('twice', { comparisons: [comparison, { ...comparison, canaryQuery: 'c' }] });
+      const once = template('once', { comparisons: [comparison] });
+      const body = { ...twice, spec: { metrics: [...twice.spec.metrics, ...once.spec.metrics] } };
+      const r = await raw(s.sim, 'POST', TEMPLATES, body);
+      expect(r.status).toBe(422);
+      expect(causes(r.body)).toEqual([
+        { field: 'spec.metrics[1]', message: 'Duplicate value: map[string]interface {}{"name":"score"}' },
+        {
+          field: 'spec.metrics[0].provider.judge.comparisons[1]',
+          message: 'Duplicate value: map[string]interface {}{"name":"latency"}',
+        },
+      ]);
+    });
+
+    it('answers 422 when pass is 0: a score of 0 is never Successful', async () => {
+      const r = await raw(
+        s.sim,
+        'POST',
+        TEMPLATES,
+        template('pass-zero', { comparisons: [comparison], scoring: { pass: 0, marginal: 0 } }),
+      );
+      expect(r.status).toBe(422);
+      expect(causes(r.body)).toEqual([
+        {
+          field: 'spec.metrics[0].provider.judge.scoring.pass',
+          message:
+            'Invalid value: 0: spec.metrics[0].provider.judge.scoring.pass in body should be greater than 0',
+        },
+      ]);
+    });
+
     it.each([
       [
         'queries-and-comparisons',
@@ -281,14 +313,7 @@ describe("kube simulator: CRD schemas enforced on writes (Istio's real CRDs, ser
         { comparisons: [comparison], scoring: { marginal: 97 } },
         {},
         'spec.metrics[0].provider.judge.scoring',
-        '"object": marginal must not be above pass',
-      ],
-      [
-        'duplicate-comparison-names',
-        { comparisons: [comparison, { ...comparison, canaryQuery: 'c' }] },
-        {},
-        'spec.metrics[0].provider.judge.comparisons',
-        '"array": comparison names must be unique',
+        '"object": marginal (75 unless set) must not be above pass',
       ],
       [
         'no-weight-at-all',

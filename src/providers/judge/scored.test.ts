@@ -211,7 +211,7 @@ describe('scored judge metrics', () => {
     const { outcome } = await measured(GOOD, broken);
     expect(outcome).toMatchObject({
       phase: 'Error',
-      message: 'judge: scoring: need 0 <= marginal <= pass <= 100, got 80 and 50',
+      message: 'judge: scoring: need 0 <= marginal <= pass <= 100 and pass > 0, got 80 and 50',
     });
   });
 });
