@@ -21,6 +21,7 @@ import {
   type JudgeResult,
   type PerSide,
   type ScoreDecision,
+  type ScoreInput,
 } from '../../judge/index.ts';
 import type {
   MetricProvider,
@@ -85,7 +86,8 @@ export const PASS_SCORE = 100;
  *
  * A metric with `comparisons` runs them all at once and scores them (`decideScore`): the outcome is
  * the score and its verdict. Comparisons that err or lack data cannot decide: unless the verdict is
- * the same whether they pass or not, the measurement is an Error (when one erred) or NoData.
+ * the same whether they pass or not, the measurement is an Error (when an erring comparison could
+ * decide it) or NoData.
  */
 export function createJudgeRunner(options: JudgeRunnerOptions): JudgeRunner {
   const now = options.now ?? Date.now;
@@ -195,15 +197,20 @@ function scoredOutcome(compared: readonly Compared[], scoring: JudgeScoring): Ju
   const thresholds = `pass ${scoring.pass}, marginal ${scoring.marginal}`;
   const detail = scoreDetail(compared);
   const [firstError] = errors;
-  if (decision.verdict === undefined && firstError !== undefined) {
+  if (decision.verdict === undefined && firstError !== undefined && errorsCouldTip(inputs, scoring)) {
     // Errors are not failures: the measurement is retried, and the error limits apply.
     return { ...firstError, message: errors.map((e) => e.message).join('; ') };
   }
   if (decision.verdict === undefined) {
     const range = `${formatScore(decision.worst.score)} to ${formatScore(decision.best.score)}`;
+    const missing = (kind: Classification) => inputs.filter((i) => i.result.classification === kind);
+    const open = [
+      listed(missing('NoData'), 'without data'),
+      listed(missing('Error'), 'could not be measured'),
+    ].filter((part) => part !== '');
     return {
       kind: 'noData',
-      reason: `${decision.unknown.join(', ')} without data: the score could be ${range} (${thresholds}); ${detail}`,
+      reason: `${open.join('; ')}: the score could be ${range} (${thresholds}); ${detail}`,
     };
   }
   return {
@@ -212,6 +219,24 @@ function scoredOutcome(compared: readonly Compared[], scoring: JudgeScoring): Ju
     value: decision.worst.score,
     detail: `score ${formatScore(decision.worst.score)} (${thresholds}): ${detail}`,
   };
+}
+
+const listed = (inputs: readonly ScoreInput[], what: string): string =>
+  inputs.length === 0 ? '' : `${inputs.map((i) => i.name).join(', ')} ${what}`;
+
+/**
+ * Whether the failed comparisons could decide an open score: they could when the verdict differs
+ * between their passing and their failing, the comparisons without data left open either way.
+ * When they could not, the missing data is what keeps the verdict open, and the measurement is
+ * NoData (Inconclusive) rather than an Error that counts toward the error limits.
+ */
+function errorsCouldTip(inputs: readonly ScoreInput[], scoring: JudgeScoring): boolean {
+  const resolved = (as: Classification) =>
+    decideScore(
+      inputs.map((i) => (i.result.classification === 'Error' ? { ...i, result: { classification: as } } : i)),
+      scoring,
+    ).verdict;
+  return resolved('Pass') !== resolved('High');
 }
 
 /** Every comparison's classification, then why each one that did not pass did not. */

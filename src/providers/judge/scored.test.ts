@@ -32,7 +32,7 @@ const CANARY = {
   fewErrorPoints: noisy(5, 10, 1, 8),
 };
 
-type Canary = { latency: RangeOutcome; errors: RangeOutcome };
+type Canary = { latency: RangeOutcome; errors: RangeOutcome; p99?: RangeOutcome };
 
 /** Answers `<name>{app="api",track="baseline|canary"}` range queries from the given samples. */
 function scripted(canary: Canary): MetricProvider & { requests: RangeQueryRequest[] } {
@@ -43,12 +43,14 @@ function scripted(canary: Canary): MetricProvider & { requests: RangeQueryReques
     rangeQuery: (request) => {
       requests.push(request);
       const name = request.query.startsWith('errors') ? 'errors' : 'latency';
+      if (request.query.startsWith('p99'))
+        return Promise.resolve(request.query.includes('canary') ? canary.p99! : BASELINE.latency);
       return Promise.resolve(request.query.includes('canary') ? canary[name] : BASELINE[name]);
     },
   };
 }
 
-const comparison = (name: 'latency' | 'errors', extra: Record<string, unknown> = {}) => ({
+const comparison = (name: 'latency' | 'errors' | 'p99', extra: Record<string, unknown> = {}) => ({
   name,
   baselineQuery: `${name}{app="{{args.app}}",track="baseline"}`,
   canaryQuery: `${name}{app="{{args.app}}",track="canary"}`,
@@ -182,6 +184,28 @@ describe('scored judge metrics', () => {
 
   it('is an Error naming the comparison and the query when a failed query could tip the score', async () => {
     const { outcome } = await measured({ latency: CANARY.sameLatency, errors: TIMEOUT });
+    expect(outcome).toMatchObject({ phase: 'Error', message: 'errors: canaryQuery: no answer within 30s' });
+  });
+
+  it('is NoData, not an Error, when the missing data keeps the score open whatever a failed query says', async () => {
+    const light = scoredMetric({
+      comparisons: [comparison('latency'), comparison('errors'), comparison('p99', { weight: 0.1 })],
+    });
+    const canary = { latency: CANARY.sameLatency, errors: CANARY.fewErrorPoints, p99: TIMEOUT };
+    const { outcome } = await measured(canary, light);
+    expect(outcome).toMatchObject({ phase: 'Inconclusive' });
+    expect(outcome.message).toBe(
+      'no data: errors without data; p99 could not be measured: the score could be 47.6 to 100 (pass 95, marginal 75); ' +
+        'latency Pass, errors NoData, p99 Error; errors: insufficient samples: 5 < 20 (canary) (n baseline 41, canary 5); ' +
+        'p99: canaryQuery: no answer within 30s',
+    );
+  });
+
+  it('is an Error when a failed query could decide the score, though another comparison has no data', async () => {
+    const heavy = scoredMetric({
+      comparisons: [comparison('latency'), comparison('errors', { weight: 10 })],
+    });
+    const { outcome } = await measured({ latency: noisy(5, 100, 5, 9), errors: TIMEOUT }, heavy);
     expect(outcome).toMatchObject({ phase: 'Error', message: 'errors: canaryQuery: no answer within 30s' });
   });
 
