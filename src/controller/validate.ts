@@ -54,11 +54,12 @@ export function validate(ctx: ReconcileContext): Invalid | undefined {
 
 function templateProblem(canary: Canary, ctx: ReconcileContext): Invalid | undefined {
   for (const ref of referencedTemplates(canary)) {
+    // A template gather did not read is as good as missing: fail closed, never run without it.
     const read = ctx.templateReads.get(templateRefKey(ref));
-    if (read === undefined || read.kind === 'ok') continue;
+    if (read?.kind === 'ok') continue;
     const kind = 'templateName' in ref ? 'AnalysisTemplate' : 'ClusterAnalysisTemplate';
     const name = 'templateName' in ref ? ref.templateName : ref.clusterTemplateName;
-    if (read.kind === 'missing') {
+    if (read === undefined || read.kind === 'missing') {
       return { reason: 'TemplateNotFound', field: 'spec.steps', message: `${kind} "${name}" not found` };
     }
     return {
