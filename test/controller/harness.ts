@@ -171,9 +171,9 @@ const API: Record<string, string> = {
 };
 
 export async function startHarness(
-  options: { canary?: KubeObject; templates?: KubeObject[] } = {},
+  options: { canary?: KubeObject; templates?: KubeObject[]; crdFiles?: string[] } = {},
 ): Promise<Harness> {
-  const sim = await startKubeSim({ port: 0 });
+  const sim = await startKubeSim({ port: 0, crdFiles: options.crdFiles ?? [] });
   const client = createKubeClient(loadKubeConfig({ kubeconfig: sim.kubeconfigPath }).kubeConfig);
   await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   const clock = new ManualClock();
