@@ -225,18 +225,26 @@ const listed = (inputs: readonly ScoreInput[], what: string): string =>
   inputs.length === 0 ? '' : `${inputs.map((i) => i.name).join(', ')} ${what}`;
 
 /**
- * Whether the failed comparisons could decide an open score: they could when the verdict differs
- * between their passing and their failing, the comparisons without data left open either way.
- * When they could not, the missing data is what keeps the verdict open, and the measurement is
- * NoData (Inconclusive) rather than an Error that counts toward the error limits.
+ * Whether the failed comparisons could decide an open score: they could when the outcome (a
+ * verdict, or none) differs between some of them passing and some not, the comparisons without
+ * data left open either way. When they could not, the missing data is what keeps the verdict
+ * open, and the measurement is NoData (Inconclusive) rather than an Error that counts toward the
+ * error limits. At most 16 comparisons, so at most 2^16 combinations.
  */
 function errorsCouldTip(inputs: readonly ScoreInput[], scoring: JudgeScoring): boolean {
-  const resolved = (as: Classification) =>
-    decideScore(
-      inputs.map((i) => (i.result.classification === 'Error' ? { ...i, result: { classification: as } } : i)),
-      scoring,
-    ).verdict;
-  return resolved('Pass') !== resolved('High');
+  const failed = inputs.flatMap((input, index) => (input.result.classification === 'Error' ? [index] : []));
+  const outcomes = new Set<string>();
+  for (let mask = 0; mask < 2 ** failed.length; mask++) {
+    const resolved = inputs.map((input, index) => {
+      const bit = failed.indexOf(index);
+      if (bit < 0) return input;
+      const classification: Classification = (mask >> bit) & 1 ? 'Pass' : 'High';
+      return { ...input, result: { classification } };
+    });
+    outcomes.add(decideScore(resolved, scoring).verdict ?? 'open');
+    if (outcomes.size > 1) return true;
+  }
+  return false;
 }
 
 /** Every comparison's classification, then why each one that did not pass did not. */

@@ -201,6 +201,25 @@ describe('scored judge metrics', () => {
     );
   });
 
+  it('is an Error when failed queries could decide the score only together, one passing and one not', async () => {
+    // latency 7 Pass, errors 1 NoData, p99 and p50 1 each failed: both passing scores 80-100, both
+    // failing 70-80 (no verdict either way), but one of each scores 80-90: Inconclusive.
+    const mixed = scoredMetric({
+      comparisons: [
+        comparison('latency', { weight: 7 }),
+        comparison('errors'),
+        comparison('p99'),
+        { ...comparison('p99'), name: 'p50' },
+      ],
+    });
+    const canary = { latency: CANARY.sameLatency, errors: CANARY.fewErrorPoints, p99: TIMEOUT };
+    const { outcome } = await measured(canary, mixed);
+    expect(outcome).toMatchObject({
+      phase: 'Error',
+      message: 'p99: canaryQuery: no answer within 30s; p50: canaryQuery: no answer within 30s',
+    });
+  });
+
   it('is an Error when a failed query could decide the score, though another comparison has no data', async () => {
     const heavy = scoredMetric({
       comparisons: [comparison('latency'), comparison('errors', { weight: 10 })],
