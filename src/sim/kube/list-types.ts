@@ -19,8 +19,10 @@ export function listDuplicates(schema: SchemaNode, value: unknown, path = ''): S
   if (!isRecord(value)) return [];
   const additional = isRecord(schema.additionalProperties) ? schema.additionalProperties : undefined;
   return Object.entries(value).flatMap(([key, v]) => {
-    const child = schema.properties?.[key] ?? additional;
-    return child === undefined ? [] : listDuplicates(child, v, path === '' ? key : `${path}.${key}`);
+    const property = schema.properties?.[key];
+    if (property !== undefined) return listDuplicates(property, v, path === '' ? key : `${path}.${key}`);
+    // Map values are addressed like kube's field paths: `labels[key]`.
+    return additional === undefined ? [] : listDuplicates(additional, v, `${path}[${key}]`);
   });
 }
 
@@ -28,27 +30,42 @@ function duplicatesIn(schema: SchemaNode, list: readonly unknown[], path: string
   const type = schema['x-kubernetes-list-type'];
   if (type !== 'map' && type !== 'set') return [];
   const keys = schema['x-kubernetes-list-map-keys'] ?? [];
-  const seen = new Set<string>();
+  if (type === 'map') {
+    const notObject = list.findIndex((item) => !isRecord(item));
+    if (notObject >= 0) {
+      return [
+        {
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: ${goValue(list[notObject])}: must be an object for an array of list-type map`,
+          field: `${path}[${notObject}]`,
+        },
+      ];
+    }
+  }
+  // Like kube, each repeated identity is reported once, at its second occurrence.
+  const times = new Map<string, number>();
   const causes: StatusCause[] = [];
   list.forEach((item, index) => {
-    const identity = type === 'map' ? mapKeys(item, keys) : item;
-    const key = JSON.stringify(identity);
-    if (seen.has(key)) {
+    const identity = type === 'map' && isRecord(item) ? mapKeys(item, keys) : item;
+    const key = goValue(identity);
+    const count = (times.get(key) ?? 0) + 1;
+    times.set(key, count);
+    if (count === 2) {
       causes.push({
         reason: 'FieldValueDuplicate',
-        message: `Duplicate value: ${goValue(identity)}`,
+        message: `Duplicate value: ${key}`,
         field: `${path}[${index}]`,
       });
     }
-    seen.add(key);
   });
   return causes;
 }
 
-// The key fields that are set, in key order (kube leaves out the ones that are absent).
-function mapKeys(item: unknown, keys: readonly string[]): Record<string, unknown> {
-  if (!isRecord(item)) return {};
-  return Object.fromEntries(keys.filter((k) => item[k] !== undefined).map((k) => [k, item[k]]));
+// The key fields that are set (kube leaves out the ones that are absent or null).
+function mapKeys(item: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(
+    keys.filter((k) => item[k] !== undefined && item[k] !== null).map((k) => [k, item[k]]),
+  );
 }
 
 /** A JSON value the way Go's %#v prints it once decoded: maps with sorted keys, quoted strings. */
