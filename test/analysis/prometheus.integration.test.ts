@@ -118,12 +118,10 @@ describe.skipIf(skip !== undefined)('analysis against a real Prometheus', () => 
     // The healthy one is cut off when the run ends. Live, each metric's next measurement is due an
     // interval after its last one finished, so the two drift apart by a few milliseconds and the
     // breach may land just before the healthy one's second measurement; a replay takes both at
-    // the same instant. So one sequence is a prefix of the other, at most one apart.
+    // the same instant. So the two may differ by one measurement, all of them Successful.
     const [liveOk, replayOk] = [phasesOf(liveRun, ok.name), phasesOf(replay, ok.name)];
     expect(Math.abs(liveOk.length - replayOk.length)).toBeLessThanOrEqual(1);
-    const shared = Math.min(liveOk.length, replayOk.length);
-    expect(shared).toBeGreaterThan(0);
-    expect(replayOk.slice(0, shared)).toEqual(liveOk.slice(0, shared));
+    expect(Math.min(liveOk.length, replayOk.length)).toBeGreaterThan(0);
     expect(new Set([...liveOk, ...replayOk])).toEqual(new Set(['Successful']));
     for (const name of [ok.name, bad.name]) {
       expect(replay.metrics.find((m) => m.name === name)?.phase).toBe(
