@@ -35,9 +35,10 @@ function verdictFor(score: number, thresholds: ScoreThresholds): ScoreVerdict {
 
 /**
  * Scores judged metrics: 100 · Σ weight of Pass metrics / Σ weight, mapped to Successful at or
- * above `pass` (which must be above 0), Inconclusive at or above `marginal`, Failed below. NoData and Error count as not
- * passed. A critical metric that is not Pass makes the score 0. With no weight at all (no metrics,
- * or all weights 0) the verdict is Inconclusive: nothing was shown to pass.
+ * above `pass` (which must be above 0), Inconclusive at or above `marginal`, Failed below. NoData
+ * and Error count as not passed. A critical metric that is not Pass makes the score 0. With no
+ * weight at all (no metrics, or all weights 0) the verdict is Inconclusive: nothing was shown to
+ * pass.
  *
  * @throws JudgeError (E_JUDGE_THRESHOLDS) when the thresholds or weights are unusable.
  */

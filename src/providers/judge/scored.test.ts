@@ -42,9 +42,10 @@ function scripted(canary: Canary): MetricProvider & { requests: RangeQueryReques
     instantQuery: () => Promise.reject(new Error('the judge runs range queries only')),
     rangeQuery: (request) => {
       requests.push(request);
-      const name = request.query.startsWith('errors') ? 'errors' : 'latency';
+      // p99 is judged against the baseline latency.
       if (request.query.startsWith('p99'))
         return Promise.resolve(request.query.includes('canary') ? canary.p99! : BASELINE.latency);
+      const name = request.query.startsWith('errors') ? 'errors' : 'latency';
       return Promise.resolve(request.query.includes('canary') ? canary[name] : BASELINE[name]);
     },
   };
