@@ -72,13 +72,15 @@ export interface KubeSim {
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 
-/** The CRD files loaded by default: the repo's crds/*.yaml and ../shared/fixtures/istio-networking-crds.yaml. */
+/** Istio's networking CRDs, vendored beside the simulator (origin and licence: its README.md). */
+const ISTIO_CRDS = 'src/sim/kube/crds/istio/networking-crds.yaml';
+
+/** The CRD files loaded by default: the repo's crds/*.yaml and Istio's vendored networking CRDs. */
 export function defaultCrdFiles(root: string = REPO_ROOT): string[] {
-  const istio = resolve(root, '../shared/fixtures/istio-networking-crds.yaml');
+  // Resolved from the package root, which is the same from src/ (tsx) and dist/ (the build).
+  const istio = resolve(root, ISTIO_CRDS);
   if (!existsSync(istio)) {
-    throw new CrdLoadError(
-      `Istio CRDs not found at ${istio} (expected ../shared/fixtures/istio-networking-crds.yaml next to the repo)`,
-    );
+    throw new CrdLoadError(`Istio CRDs not found at ${istio} (expected ${ISTIO_CRDS} in the package)`);
   }
   const dir = join(root, 'crds');
   const own = existsSync(dir)
