@@ -43,6 +43,28 @@ module.exports = {
       from: { pathNot: '^src/(cli|main\\.ts)' },
       to: { path: '^src/cli/' },
     },
+    {
+      name: 'controller-verb-never-reaches-the-sim',
+      comment:
+        'serin controller is what runs in the cluster: it must not load the simulator, the emulators, ' +
+        'the demo or another verb (test/controller/process.test.ts checks the same at run time).',
+      severity: 'error',
+      from: {
+        path: '^src/(cli/controller\\.ts|controller|kube|telemetry|routers|providers|notifiers)/?',
+        pathNot: '\\.test\\.ts$',
+      },
+      to: { path: '^src/(sim/|cli/(demo|analyze|lint|judge)\\.ts$)', reachable: true },
+    },
+    {
+      name: 'verbs-load-lazily',
+      comment: 'main.ts and cli/index.ts import a verb module only dynamically, when that verb runs.',
+      severity: 'error',
+      from: { path: '^src/(main|cli/index)\\.ts$' },
+      to: {
+        path: '^src/(sim/|cli/(analyze|controller|demo|judge|lint)\\.ts$)',
+        dependencyTypesNot: ['dynamic-import'],
+      },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -23,7 +23,7 @@ export async function runCli(args: string[], options: RunOptions = {}): Promise<
     signal: options.signal ?? new AbortController().signal,
   };
   try {
-    await buildProgram(ctx).parseAsync(args, { from: 'user' });
+    await (await buildProgram(ctx, args)).parseAsync(args, { from: 'user' });
     return code;
   } catch (err) {
     // commander exits 1 on usage errors unless a verb chose its own code (see usageExitCode).

@@ -1,20 +1,79 @@
 import type { Command } from 'commander';
-import { registerAnalyze } from './analyze.ts';
 import type { CliContext } from './context.ts';
-import { registerController } from './controller.ts';
-import { registerDemo } from './demo.ts';
-import { registerJudge } from './judge.ts';
-import { registerLint } from './lint.ts';
 import { createProgram } from './program.ts';
 
-type Register = (program: Command, ctx: CliContext) => void;
+/** Adds one verb, fully defined (options, help, action), to the program. */
+export type RegisterVerb = (program: Command, ctx: CliContext) => void;
 
-/** Every verb of the CLI; each module adds one subcommand. */
-const VERBS: Register[] = [registerAnalyze, registerLint, registerJudge, registerController, registerDemo];
+/** A verb as the root help lists it; `load` imports its module, and with it the module's dependencies. */
+export interface VerbEntry {
+  readonly name: string;
+  /** Shown by `serin --help`; equal to the description the verb's module gives (a test checks). */
+  readonly description: string;
+  readonly load: () => Promise<RegisterVerb>;
+}
 
-/** Builds the full `serin` program with every verb registered. */
-export function buildProgram(ctx: CliContext): Command {
+/**
+ * Every verb of the CLI. Modules are imported only for the verb that runs: `serin controller` must
+ * not pay for (or be exposed to) the simulator, the emulators and the demo, and `serin --help`
+ * should start in a fraction of the time every verb's dependency tree would take to load.
+ */
+export const VERBS: readonly VerbEntry[] = [
+  {
+    name: 'analyze',
+    description:
+      'Run an AnalysisTemplate against Prometheus: live (honouring interval and count), --once, or as a backtest ' +
+      'over a past time range (--from/--to), printing each measurement and the verdict.',
+    load: async () => (await import('./analyze.ts')).registerAnalyze,
+  },
+  {
+    name: 'lint',
+    description:
+      'Validate Canary, AnalysisTemplate, ClusterAnalysisTemplate and Approval YAML: schema, PromQL syntax, ' +
+      'CEL conditions, undeclared placeholders and template references.',
+    load: async () => (await import('./lint.ts')).registerLint,
+  },
+  {
+    name: 'judge',
+    description:
+      'Judge a canary sample against a baseline sample (Mann-Whitney U, Hodges-Lehmann shift, tolerance band).\n' +
+      'Files hold one number per line, or CSV with a header (--column). See docs/judge.md.\n' +
+      'Exit codes: 0 Pass, 1 High or Low, 2 NoData, 4 usage or unreadable input.',
+    load: async () => (await import('./judge.ts')).registerJudge,
+  },
+  {
+    name: 'controller',
+    description: 'Run the serin controller: reconcile Canaries, move traffic, run analyses.',
+    load: async () => (await import('./controller.ts')).registerController,
+  },
+  {
+    name: 'demo',
+    description: 'Run serin end to end on this machine: a good release promoted, a bad one rolled back.',
+    load: async () => (await import('./demo.ts')).registerDemo,
+  },
+];
+
+/**
+ * The verb `args` (argv without the node/script prefix) will run, if any. The root command's own
+ * options (--help, --version) take no value, so the first word that is not an option is the verb;
+ * `help <verb>` asks for that verb's help.
+ */
+export function selectedVerb(args: readonly string[]): VerbEntry | undefined {
+  const words = args.filter((arg) => !arg.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return VERBS.find((verb) => verb.name === name);
+}
+
+/**
+ * Builds the `serin` program for one invocation: the verb `args` selects is loaded and defined in
+ * full; the others are listed by name and description only, which is all the root help needs.
+ */
+export async function buildProgram(ctx: CliContext, args: readonly string[]): Promise<Command> {
   const program = createProgram(ctx);
-  for (const register of VERBS) register(program, ctx);
+  const selected = selectedVerb(args);
+  for (const verb of VERBS) {
+    if (verb === selected) (await verb.load())(program, ctx);
+    else program.command(verb.name).description(verb.description);
+  }
   return program;
 }
