@@ -14,6 +14,7 @@ export {
   type ResultShape,
 } from './conditions.ts';
 export { checkPromqlSyntax, type PromqlSyntaxError } from './promql-syntax.ts';
+export { evidenceSpanMs, queryLookbackMs, type EvidenceInput } from './evidence.ts';
 export {
   ERROR_RETRY_MS,
   assessMetric,

@@ -235,3 +235,39 @@ describe('judge metrics', () => {
     expect(result.message).toBe('successCondition not met: result == 100; High: p=1.2e-7, shift +30 ms');
   });
 });
+
+describe('the evidence rule', () => {
+  // rate(x[1m]) scraped every 1m (the default): evidence from 3 minutes after the traffic started.
+  const m = metric({ provider: { prometheus: { address: 'http://p', query: 'rate(errors[1m])' } } });
+  const at = (phaseOf: QueryOutcome, sinceMsAgo: number) =>
+    measure(m, {
+      provider: fakeProvider(() => phaseOf),
+      args: ARGS,
+      now: NOW,
+      trafficSince: NOW - sinceMsAgo,
+    });
+
+  it('defers a pass before the window plus two scrapes of canary traffic', async () => {
+    const out = await at(value(0.01), 179_999);
+    expect(out).toMatchObject({ phase: 'Successful', deferredUntil: NOW + 1 });
+    expect(out.message).toMatch(/^deferred: measured 0\.01 \(Successful\)/);
+  });
+
+  it('defers an Inconclusive too: too early to say is not a verdict', async () => {
+    const out = await at({ kind: 'noData', reason: 'empty result' }, 60_000);
+    expect(out).toMatchObject({ phase: 'Inconclusive', deferredUntil: NOW + 120_000 });
+  });
+
+  it('never defers a failure or an error', async () => {
+    expect((await at(value(0.5), 0)).deferredUntil).toBeUndefined();
+    expect(
+      (await at({ kind: 'error', errorKind: 'unreachable', message: 'down' }, 0)).deferredUntil,
+    ).toBeUndefined();
+  });
+
+  it('counts a pass once the evidence suffices, and without a traffic start applies no rule', async () => {
+    expect((await at(value(0.01), 180_000)).deferredUntil).toBeUndefined();
+    const out = await measure(m, { provider: fakeProvider(() => value(0.01)), args: ARGS, now: NOW });
+    expect(out.deferredUntil).toBeUndefined();
+  });
+});

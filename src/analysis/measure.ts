@@ -6,7 +6,9 @@ import type {
   PrometheusProvider,
 } from '../api/index.ts';
 import type { MetricProvider, QueryOutcome } from '../ports/index.ts';
+import { durationToMs } from '../api/index.ts';
 import { evaluateCondition } from './conditions.ts';
+import { evidenceSpanMs } from './evidence.ts';
 import type { MeasurementOutcome } from './run.ts';
 import { renderTemplate } from './templating.ts';
 import { formatNumber, formatValue } from './values.ts';
@@ -61,25 +63,66 @@ export interface MeasureContext {
   /** Reads the finish time; defaults to `now` (backtests, tests). */
   readonly finishedAt?: () => number;
   readonly judge?: JudgeRunner;
+  /**
+   * Since when the canary has had traffic (epoch ms). With it, the evidence rule applies: a
+   * measurement that would pass before the window is covered is deferred (see evidence.ts).
+   */
+  readonly trafficSince?: number;
 }
 
 type Verdict = { phase: MeasurementPhase; value?: string; message?: string };
 
 /** Takes one measurement of `metric`. */
 export async function measure(metric: Metric, context: MeasureContext): Promise<MeasurementOutcome> {
-  const verdict = await measureVerdict(metric, context);
-  const message =
-    verdict.message === undefined ? undefined : redactAll(verdict.message, context.args.secrets);
+  const queries: string[] = [];
+  const verdict = await measureVerdict(metric, context, queries);
+  const deferral = deferralOf(metric, verdict, queries, context);
+  const text = deferral?.message ?? verdict.message;
+  const message = text === undefined ? undefined : redactAll(text, context.args.secrets);
   return {
     phase: verdict.phase,
     ...(verdict.value === undefined ? {} : { value: verdict.value }),
     ...(message === undefined ? {} : { message }),
+    ...(deferral === undefined ? {} : { deferredUntil: deferral.until }),
     startedAt: context.now,
     finishedAt: context.finishedAt?.() ?? context.now,
   };
 }
 
-async function measureVerdict(metric: Metric, context: MeasureContext): Promise<Verdict> {
+/**
+ * The evidence rule: a pass (or an Inconclusive) before the canary's traffic covers the queries'
+ * window plus two scrapes is not a verdict yet. Failed and Error are never deferred.
+ */
+function deferralOf(
+  metric: Metric,
+  verdict: Verdict,
+  queries: readonly string[],
+  context: MeasureContext,
+): { until: number; message: string } | undefined {
+  if (context.trafficSince === undefined) return undefined;
+  if (verdict.phase !== 'Successful' && verdict.phase !== 'Inconclusive') return undefined;
+  const span = evidenceSpanMs({ metric, queries });
+  if (span === undefined) return undefined;
+  const until = context.trafficSince + span;
+  if (context.now >= until) return undefined;
+  const measured = verdict.value === undefined ? verdict.phase : `${verdict.value} (${verdict.phase})`;
+  const scrape = 'prometheus' in metric.provider ? metric.provider.prometheus.scrapeInterval : '';
+  return {
+    until,
+    message:
+      `deferred: measured ${measured}, but the canary has had traffic only since ` +
+      `${new Date(context.trafficSince).toISOString()}; its errors show in this query from ` +
+      `${new Date(until).toISOString()} (window ${formatSeconds(span - 2 * durationToMs(scrape))} ` +
+      `+ 2 scrape intervals of ${scrape})`,
+  };
+}
+
+function formatSeconds(ms: number): string {
+  return `${formatNumber(ms / 1000)}s`;
+}
+
+/** Judges one measurement; the rendered Prometheus queries it ran are pushed onto `queries`. */
+async function measureVerdict(metric: Metric, context: MeasureContext, queries: string[]): Promise<Verdict> {
   if ('judge' in metric.provider) {
     if (context.judge === undefined)
       return { phase: 'Error', message: 'judge metrics need the judge, which is not available here' };
@@ -94,11 +137,12 @@ async function measureVerdict(metric: Metric, context: MeasureContext): Promise<
     return judgeOutcome(withJudgeDefault(metric), outcome, context.args.values);
   }
   const prometheus = metric.provider.prometheus;
+  const query = renderTemplate(prometheus.query, context.args.values);
+  if (query.ok) queries.push(query.value);
   if (metric.minTraffic) {
-    const guard = await trafficGuard(metric.minTraffic, prometheus, context);
+    const guard = await trafficGuard(metric.minTraffic, prometheus, context, queries);
     if (guard !== undefined) return guard;
   }
-  const query = renderTemplate(prometheus.query, context.args.values);
   if (!query.ok) return { phase: 'Error', message: `query: ${query.error}` };
   const outcome = await context.provider.instantQuery(queryRequest(prometheus, query.value, context));
   return judgeOutcome(metric, outcome, context.args.values);
@@ -129,9 +173,11 @@ async function trafficGuard(
   guard: MinTraffic,
   prometheus: PrometheusProvider,
   context: MeasureContext,
+  queries: string[],
 ): Promise<Verdict | undefined> {
   const query = renderTemplate(guard.query, context.args.values);
   if (!query.ok) return { phase: 'Error', message: `minTraffic query: ${query.error}` };
+  queries.push(query.value);
   const outcome = await context.provider.instantQuery(queryRequest(prometheus, query.value, context));
   switch (outcome.kind) {
     case 'error':

@@ -26,6 +26,11 @@ export interface MeasurementOutcome {
   readonly message?: string;
   readonly startedAt: number;
   readonly finishedAt: number;
+  /**
+   * Set when the evidence rule deferred this measurement (epoch ms from which it may count): it is
+   * not recorded as a measurement; the metric says why and measures again by then.
+   */
+  readonly deferredUntil?: number;
 }
 
 /** What starts a run. `templates` are already resolved (the Canary's references looked up). */
@@ -194,6 +199,8 @@ export function recordMeasurement(
   const index = run.metrics.findIndex((m) => m.name === metric.name);
   const current = run.metrics[index];
   if (isCompleted(run.phase) || current === undefined || isCompleted(current.phase)) return run;
+  if (outcome.deferredUntil !== undefined)
+    return deferMeasurement(run, index, metric, outcome, outcome.deferredUntil);
   const limit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   const counted = countMeasurement(current, outcome.phase);
   const withHistory: MetricStatus = {
@@ -214,6 +221,36 @@ export function recordMeasurement(
   };
   const metrics = run.metrics.map((m, i) => (i === index ? updated : m));
   return settleRun({ ...run, metrics }, outcome.finishedAt);
+}
+
+/**
+ * A measurement the evidence rule deferred: nothing is counted and the history is unchanged; the
+ * metric's message says why, and it is measured again at its next interval or as soon as the
+ * evidence suffices, whichever comes first (so a failing canary is still caught at the interval).
+ */
+function deferMeasurement(
+  run: AnalysisRunStatus,
+  index: number,
+  metric: Metric,
+  outcome: MeasurementOutcome,
+  deferredUntil: number,
+): AnalysisRunStatus {
+  const interval = delayAfter(metric, 'Successful');
+  const next = Math.min(
+    outcome.finishedAt + (interval > 0 ? interval : Number.POSITIVE_INFINITY),
+    Math.max(deferredUntil, outcome.finishedAt),
+  );
+  const metrics = run.metrics.map((m, i) =>
+    i === index
+      ? {
+          ...m,
+          phase: 'Running' as const,
+          ...(outcome.message === undefined ? {} : { message: outcome.message }),
+          nextMeasurementAt: iso(next),
+        }
+      : m,
+  );
+  return { ...run, metrics };
 }
 
 const SEVERITY: readonly AnalysisPhase[] = ['Failed', 'Error', 'Inconclusive'];

@@ -36,6 +36,8 @@ export interface RunnerInput {
   readonly runId?: string;
   /** Measurements kept per metric (default 10, as in status); backtests may keep them all. */
   readonly historyLimit?: number;
+  /** When the canary started receiving traffic (epoch ms): applies the evidence rule (evidence.ts). */
+  readonly trafficSince?: number;
 }
 
 function metricsOf(run: AnalysisRunStatus, templates: readonly AnalysisTemplateSpec[]): Metric[] {
@@ -62,6 +64,7 @@ async function takeDue(
         ...(options.finishedAt === undefined ? {} : { finishedAt: options.finishedAt }),
         ...(input.namespace === undefined ? {} : { namespace: input.namespace }),
         ...(input.judge === undefined ? {} : { judge: input.judge }),
+        ...(input.trafficSince === undefined ? {} : { trafficSince: input.trafficSince }),
       });
       return { metric, outcome };
     }),

@@ -35,6 +35,11 @@ export type PrometheusConnection = z.infer<typeof PrometheusConnection>;
 /** A PromQL query whose result feeds the metric's conditions. */
 export const PrometheusProvider = PrometheusConnection.extend({
   query: z.string().min(1),
+  // The evidence rule (docs/analysis.md): a measurement may pass only once the canary's traffic
+  // covers its queries' window plus two scrapes. Prometheus scrapes every 1m unless told otherwise.
+  scrapeInterval: Duration.default('1m').describe(
+    "How often this Prometheus scrapes the canary's pods. A measurement can pass only once the canary has had traffic for its queries' window plus two scrape intervals. Default 1m (Prometheus' own default)",
+  ),
 });
 export type PrometheusProvider = z.infer<typeof PrometheusProvider>;
 

@@ -195,6 +195,11 @@ export const CanaryStatus = z.object({
   currentStepIndex: z.number().int().optional(),
   stepStartedAt: z.string().optional(),
   canaryWeight: z.number().int().min(0).max(100).optional(),
+  /**
+   * When the canary of this revision last went from weight 0 to above 0 (verified in the
+   * VirtualService): analyses count evidence from here (see docs/analysis.md, the evidence rule).
+   */
+  canaryTrafficSince: z.string().optional(),
   /** After an abort: when the canary is due to be scaled to 0 (persisted so a restart keeps it). */
   canaryScaleDownAt: z.string().optional(),
   pauseReason: PauseReason.optional(),

@@ -77,6 +77,8 @@ interface MeasureRunsInput {
   readonly templates: ReadonlyMap<string, AnalysisTemplateSpec | undefined>;
   readonly now: number;
   readonly clock: () => number;
+  /** Since when the canary has had traffic (epoch ms), for the evidence rule; undefined at weight 0. */
+  readonly trafficSince?: number;
 }
 
 async function measureRun(
@@ -123,6 +125,7 @@ async function measureRun(
         finishedAt: input.clock,
         namespace: input.canary.metadata.namespace ?? 'default',
         ...(deps.judge ? { judge: deps.judge } : {}),
+        ...(input.trafficSince === undefined ? {} : { trafficSince: input.trafficSince }),
       });
       return { metric, outcome };
     }),

@@ -84,6 +84,7 @@ async function decide(
       templates: ctx.templates,
       now,
       clock: deps.clock,
+      ...trafficSinceOf(canary.status, now),
     },
     {
       provider: deps.provider,
@@ -199,11 +200,13 @@ export async function reconcile(
     }
     throw err;
   }
+  const canaryWeight = draft.status.canaryWeight ?? machine.canaryWeight;
   const status: CanaryStatus = {
     ...withoutMachineFields(draft.status),
+    ...trafficSinceAfter(canary.status, { canaryWeight, revision: machine.revision, now }),
     observedGeneration: canary.metadata.generation,
     phase: machine.phase,
-    canaryWeight: draft.status.canaryWeight ?? machine.canaryWeight,
+    canaryWeight,
     message: machine.message,
     machine: decision.state,
     conditions: computeConditions({
@@ -250,6 +253,31 @@ function normalized(value: unknown): unknown {
   return value;
 }
 
+/**
+ * Since when the canary has had traffic, for the evidence rule. A canary at weight > 0 whose start
+ * is not recorded (a status written before the field existed) counts from now: the safe guess.
+ */
+function trafficSinceOf(status: CanaryStatus | undefined, now: number): { trafficSince?: number } {
+  if ((status?.canaryWeight ?? 0) === 0) return {};
+  const since = Date.parse(status?.canaryTrafficSince ?? '');
+  return { trafficSince: Number.isFinite(since) ? since : now };
+}
+
+/**
+ * `canaryTrafficSince` after the pass: kept while the same revision keeps weight, set when weight
+ * goes from 0 to above 0 (or a new revision takes over), removed at weight 0.
+ */
+export function trafficSinceAfter(
+  previous: CanaryStatus | undefined,
+  next: { canaryWeight: number; revision: string | undefined; now: number },
+): { canaryTrafficSince?: string } {
+  if (next.canaryWeight === 0) return {};
+  const since = previous?.canaryTrafficSince;
+  const continuing =
+    since !== undefined && (previous?.canaryWeight ?? 0) > 0 && previous?.revision === next.revision;
+  return { canaryTrafficSince: continuing ? since : new Date(next.now).toISOString() };
+}
+
 function withoutMachineFields(status: CanaryStatus): CanaryStatus {
   const {
     revision: _r,
@@ -257,6 +285,7 @@ function withoutMachineFields(status: CanaryStatus): CanaryStatus {
     currentStepIndex: _i,
     stepStartedAt: _t,
     pauseReason: _p,
+    canaryTrafficSince: _c,
     ...rest
   } = status;
   return rest;

@@ -106,6 +106,8 @@ export function successRateTemplate(): KubeObject {
             prometheus: {
               address: 'http://127.0.0.1:9',
               query: 'success_rate{workload="{{args.workload}}"}',
+              // The evidence rule wants 30 s of canary traffic (2 scrapes): the steps give 61 s.
+              scrapeInterval: '15s',
             },
           },
         },
