@@ -32,20 +32,30 @@ export function inNamespace(objects: readonly KubeObject[], namespace: string): 
 interface MetricLike {
   interval?: string;
   count?: number;
-  provider: { prometheus?: { address: string }; judge?: { prometheus: { address: string } } };
+  provider: {
+    prometheus?: { address: string; scrapeInterval?: string };
+    judge?: { prometheus: { address: string } };
+  };
 }
 
+/** How often the stack's Prometheus scrapes (src/sim/stack.ts), as templates declare it. */
+export const STACK_SCRAPE_INTERVAL = '1s';
+
 /**
- * A shipped AnalysisTemplate as the demo and the end-to-end tests run it: pointed at their Prometheus,
- * measuring every few seconds instead of every minute. Queries and conditions are unchanged.
+ * A shipped AnalysisTemplate as the demo and the end-to-end tests run it: pointed at their Prometheus
+ * (which scrapes every second), measuring every few seconds instead of every minute. Queries and
+ * conditions are unchanged.
  */
 export function withPrometheus(
   template: KubeObject,
-  options: { address: string; interval?: string; count?: number },
+  options: { address: string; interval?: string; count?: number; scrapeInterval?: string },
 ): KubeObject {
   const spec = structuredClone(template.spec) as { metrics: MetricLike[] };
   for (const metric of spec.metrics) {
-    if (metric.provider.prometheus) metric.provider.prometheus.address = options.address;
+    if (metric.provider.prometheus) {
+      metric.provider.prometheus.address = options.address;
+      metric.provider.prometheus.scrapeInterval = options.scrapeInterval ?? STACK_SCRAPE_INTERVAL;
+    }
     if (metric.provider.judge) metric.provider.judge.prometheus.address = options.address;
     if (options.interval !== undefined) metric.interval = options.interval;
     if (options.count !== undefined) metric.count = options.count;

@@ -2,11 +2,12 @@
  * Runs a real Prometheus for the demo and the tests: 127.0.0.1 on a free port, a temporary config
  * and temporary storage, ready when `/-/ready` answers.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 
 /** A running Prometheus. */
 export interface RunningPrometheus {
@@ -25,6 +26,12 @@ export interface StartPrometheusOptions {
   readonly scrapeInterval?: string;
   /** How long to wait for readiness, default 30s. */
   readonly readyTimeoutMs?: number;
+  /**
+   * History to load before starting, as OpenMetrics text (ending in `# EOF`): written into TSDB
+   * blocks by `promtool tsdb create-blocks-from openmetrics`, so tests can query samples whose
+   * timestamps they chose, to the millisecond. Retention is then unlimited.
+   */
+  readonly backfill?: string;
 }
 
 /** The prometheus binary: $PROMETHEUS_BIN, /usr/bin/prometheus, or the first on PATH. */
@@ -44,6 +51,38 @@ export function prometheusBinary(): string | undefined {
     }
   }
   return undefined;
+}
+
+/** promtool, which Debian's prometheus package installs beside the server. */
+export function promtoolBinary(): string | undefined {
+  const server = prometheusBinary();
+  const candidates = [
+    process.env.PROMTOOL_BIN,
+    ...(server === undefined ? [] : [join(dirname(server), 'promtool')]),
+    ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'promtool')),
+  ];
+  for (const candidate of candidates) {
+    if (candidate === undefined || candidate === '') continue;
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not this one
+    }
+  }
+  return undefined;
+}
+
+/** Writes OpenMetrics text into TSDB blocks under `dataDir`. */
+async function backfill(openMetrics: string, dataDir: string, scratch: string): Promise<void> {
+  const promtool = promtoolBinary();
+  if (promtool === undefined)
+    throw new Error("no promtool binary (it ships with Debian's prometheus package)");
+  const input = join(scratch, 'backfill.om');
+  writeFileSync(input, openMetrics);
+  await promisify(execFile)(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', input, dataDir], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
 }
 
 /** Whether a prometheus binary is available. */
@@ -116,6 +155,14 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
   const dir = mkdtempSync(join(tmpdir(), 'serin-prom-'));
   const config = join(dir, 'prometheus.yml');
   writeFileSync(config, configYaml(options.targets, options.scrapeInterval ?? '1s'));
+  if (options.backfill !== undefined) {
+    try {
+      await backfill(options.backfill, join(dir, 'data'), dir);
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(
@@ -125,7 +172,8 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
-      '--storage.tsdb.retention.time=1h',
+      // Backfilled history may be of any age; a scraping Prometheus keeps only what tests need.
+      `--storage.tsdb.retention.time=${options.backfill === undefined ? '1h' : '100y'}`,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );

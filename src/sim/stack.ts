@@ -3,6 +3,7 @@ import { Controller } from '../controller/controller.ts';
 import { assembleDeps } from '../controller/assemble.ts';
 import { createKubeClient, loadKubeConfig, refOf, type KubeClient, type KubeObject } from '../kube/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import { STACK_SCRAPE_INTERVAL } from './examples.ts';
 import { startKubeSim, type KubeSim } from './kube/index.ts';
 import { startMeshEmulator, type MeshEmulator } from './mesh/index.ts';
 import { startMetricsHub, type MetricsHub } from './metrics-hub.ts';
@@ -56,7 +57,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const prometheus =
     options.prometheus === false
       ? undefined
-      : await startPrometheus({ targets: [hub.target], scrapeInterval: options.scrapeInterval ?? '1s' });
+      : await startPrometheus({
+          targets: [hub.target],
+          scrapeInterval: options.scrapeInterval ?? STACK_SCRAPE_INTERVAL,
+        });
   const meshes: MeshEmulator[] = [];
   const controllers: Controller[] = [];
 

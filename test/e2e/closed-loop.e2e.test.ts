@@ -12,11 +12,13 @@ import { analysisStep, spawnController, startScenario, waitForTraffic, type Scen
 const skip = prometheusSkipReason();
 const HEALTH = ['istio-success-rate', 'istio-latency-p99'];
 /**
- * 40 requests/s: 4/s reach the canary at 10%, so a 20% error rate shows its first 500 within about a
- * second and Prometheus has scraped the new 5xx series twice (what rate() needs) well before the
- * analysis starts. At a trickle, the first measurements could not see errors yet.
+ * 100 requests/s: 10/s reach the canary at 10%, about 100 in the templates' 10 s window, above the
+ * shipped success-rate template's traffic guard (50). At a trickle its measurements are
+ * Inconclusive (scenario 3). Whether a bad canary's errors are visible no longer depends on the
+ * load: the query counts a new 5xx series from 0 and serin defers a pass until the window is
+ * covered (docs/analysis.md, test/analysis/false-pass.integration.test.ts).
  */
-const RPS = 40;
+const RPS = 100;
 
 /** The example Canary's steps (docs/examples/canary.yaml): 10% → 5 s → analysis → 50% → approval. */
 const exampleSteps = (ns: string) => [
@@ -63,6 +65,11 @@ describe.skipIf(skip !== undefined)('closed loop with a real Prometheus', () => 
       ['success-rate', 'Successful', 3],
       ['latency-p99', 'Successful', 3],
     ]);
+    // The evidence rule: no measurement counted before the 10 s window plus 2 scrapes of canary traffic.
+    const since = Date.parse(waiting.canaryTrafficSince ?? '');
+    expect(Number.isFinite(since)).toBe(true);
+    const counted = run?.metrics.flatMap((m) => m.measurements.map((x) => Date.parse(x.startedAt))) ?? [];
+    expect(Math.min(...counted)).toBeGreaterThanOrEqual(since + 12_000);
     await scenario.approve();
     await scenario.waitFor('Succeeded', (st) => st.phase === 'Succeeded');
     expect(await scenario.image('podinfo-primary')).toBe('podinfo:2.0.0');
@@ -129,6 +136,7 @@ describe.skipIf(skip !== undefined)('closed loop with a real Prometheus', () => 
         templates: ['istio-success-rate'],
         count: 30,
         prometheusUrl: own.url,
+        rps: RPS,
       });
       await ready(scenario, own.url);
       await scenario.release('podinfo:2.0.3');

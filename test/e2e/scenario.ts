@@ -72,7 +72,7 @@ export async function startScenario(stack: Stack, options: ScenarioOptions): Pro
     withPrometheus(loadManifests(`analysis-templates/${name}.yaml`)[0]!, {
       address,
       interval: MEASUREMENT_INTERVAL,
-      count: 3,
+      count: options.count ?? 3,
     }),
   );
   const [canary, ...rest] = loadManifests('docs/examples/canary.yaml', 'docs/examples/podinfo.yaml');
