@@ -4,7 +4,7 @@ import {
   RequestContext,
   Watch,
   type KubeConfig,
-} from '@kubernetes/client-node';
+} from './client-node.ts';
 
 /** HTTP methods serin uses against the API server. */
 export type KubeMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
