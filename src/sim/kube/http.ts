@@ -1,6 +1,7 @@
 /** The HTTP front: faults, routing, body decoding, and Status responses. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import type { AuditLog } from './audit.ts';
 import type { ApiResult, SimContext, Target, WriteOptions } from './context.ts';
 import { deleteCollection, deleteObject, parseDeleteOptions } from './deletion.ts';
 import type { Faults, RequestInfo } from './faults.ts';
@@ -28,6 +29,8 @@ const MAX_BODY = 3 * 1024 * 1024;
 export interface HandlerDeps {
   ctx: SimContext;
   faults: Faults;
+  /** Authenticates bearer tokens and records what each user asked for. */
+  audit: AuditLog;
   watches: Set<OpenWatch>;
   watchTimeoutSeconds: number;
   bookmarkIntervalMs: number;
@@ -121,11 +124,16 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
   const info: RequestInfo = { method, path: url.pathname, watch: isWatch(url.searchParams) };
+  // As in kube-apiserver, authentication and the authorizer's view of a request come first: a
+  // request that then fails (an injected fault, a 404) was still asked for.
+  const user = deps.audit.authenticate(req.headers.authorization);
+  const r = route(deps.ctx.registry, url.pathname);
+  if (r.kind === 'resource') deps.audit.recordResource(user, method, r.target, info.watch);
+  else deps.audit.recordNonResource(user, method, url.pathname);
   const latency = deps.faults.latencyFor(info);
   if (latency > 0) await new Promise((r) => setTimeout(r, latency));
   const injected = deps.faults.takeFailure(info);
   if (injected !== undefined) throw injected;
-  const r = route(deps.ctx.registry, url.pathname);
   if (r.kind === 'resource') {
     await handleResource(deps, { req, res, target: r.target, query: url.searchParams });
     return;

@@ -7,3 +7,5 @@ export type { KubeObject, ObjectMeta, OwnerReference } from './types.ts';
 export type { KubeStatus, StatusCause } from './status.ts';
 export { CrdLoadError } from './crd-loader.ts';
 export { CONFLICT_MESSAGE } from './status.ts';
+export { ANONYMOUS, DEFAULT_USER, authorizerVerb } from './audit.ts';
+export type { AuditRecord, AuthorizerVerb } from './audit.ts';

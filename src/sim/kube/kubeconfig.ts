@@ -14,11 +14,14 @@ export interface KubeconfigObject {
 
 const NAME = 'serin-sim';
 
-/** Builds the object form. */
-export function kubeconfigObject(url: string): KubeconfigObject {
+/** The bearer token of the default kubeconfig. */
+export const DEFAULT_TOKEN = 'serin-sim-token';
+
+/** Builds the object form; `token` names the user the simulator authenticates (default: its admin). */
+export function kubeconfigObject(url: string, token: string = DEFAULT_TOKEN): KubeconfigObject {
   return {
     clusters: [{ name: NAME, server: url, skipTLSVerify: true }],
-    users: [{ name: NAME, token: 'serin-sim-token' }],
+    users: [{ name: NAME, token }],
     contexts: [{ name: NAME, cluster: NAME, user: NAME, namespace: 'default' }],
     currentContext: NAME,
   };
@@ -33,7 +36,7 @@ export function writeKubeconfig(url: string): { path: string; remove: () => void
     kind: 'Config',
     // client-node 1.x refuses plain http unless skipTLSVerify is set.
     clusters: [{ name: NAME, cluster: { server: url, 'insecure-skip-tls-verify': true } }],
-    users: [{ name: NAME, user: { token: 'serin-sim-token' } }],
+    users: [{ name: NAME, user: { token: DEFAULT_TOKEN } }],
     contexts: [{ name: NAME, context: { cluster: NAME, user: NAME, namespace: 'default' } }],
     'current-context': NAME,
   };

@@ -1,9 +1,11 @@
 /** startKubeSim(): wires registry, store, garbage collector, faults and the HTTP server. */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AuditLog, DEFAULT_USER, type AuditRecord } from './audit.ts';
 import { builtinTypes } from './builtins.ts';
 import type { SimContext } from './context.ts';
 import { CrdLoadError, loadCrdFile } from './crd-loader.ts';
@@ -11,7 +13,7 @@ import { Faults } from './faults.ts';
 import type { FailMatch, RequestMatch } from './faults.ts';
 import { GarbageCollector } from './garbage-collector.ts';
 import { createHandler } from './http.ts';
-import { kubeconfigObject, writeKubeconfig } from './kubeconfig.ts';
+import { DEFAULT_TOKEN, kubeconfigObject, writeKubeconfig } from './kubeconfig.ts';
 import type { KubeconfigObject } from './kubeconfig.ts';
 import { toServed } from './meta.ts';
 import { Registry } from './registry.ts';
@@ -61,6 +63,13 @@ export interface KubeSim {
   kubeconfigPath: string;
   /** The same, for KubeConfig.loadFromOptions(). */
   kubeconfig: KubeconfigObject;
+  /**
+   * A kubeconfig (object form) whose token the simulator authenticates as `user`, so that a test
+   * can tell one client's requests from another's in the audit log.
+   */
+  kubeconfigFor(user: string): KubeconfigObject;
+  /** Every request's user, authorizer verb, API group, resource and subresource, in order. */
+  audit: { entries(): readonly AuditRecord[]; clear(): void };
   faults: KubeSimFaults;
   store: KubeSimStore;
   /** Sends a BOOKMARK now on every open watch that allows bookmarks. */
@@ -152,12 +161,15 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     ...(options.namespaces ?? []),
   ]);
   const faults = new Faults();
+  const audit = new AuditLog();
+  audit.addToken(DEFAULT_TOKEN, DEFAULT_USER);
   const watches = new Set<OpenWatch>();
   let address = '127.0.0.1:0';
   const server = createServer(
     createHandler({
       ctx,
       faults,
+      audit,
       watches,
       watchTimeoutSeconds: options.watchTimeoutSeconds ?? 300,
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
@@ -182,6 +194,17 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     url,
     kubeconfigPath: kubeconfigFile.path,
     kubeconfig: kubeconfigObject(url),
+    kubeconfigFor: (user) => {
+      const token = `${user}-${randomBytes(8).toString('hex')}`;
+      audit.addToken(token, user);
+      return kubeconfigObject(url, token);
+    },
+    audit: {
+      entries: () => audit.entries(),
+      clear: () => {
+        audit.clear();
+      },
+    },
     faults: {
       failNext: (m) => {
         faults.failNext(m);

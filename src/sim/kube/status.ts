@@ -46,6 +46,7 @@ export type StatusReason =
   | 'TooManyRequests'
   | 'InternalError'
   | 'Forbidden'
+  | 'Unauthorized'
   | 'RequestEntityTooLarge'
   | 'NotAcceptable';
 
