@@ -11,6 +11,9 @@ const STACK_SUITES = [
   'test/demo/**/*.test.ts',
   'test/analysis/**/*.integration.test.ts',
   'test/judge-provider/**/*.integration.test.ts',
+  // Compiles the sources and installs the production dependencies into an empty folder: a minute
+  // of both cores, which would starve the timing-sensitive unit suites running beside it.
+  'test/image/**/*.test.ts',
 ];
 
 export default defineConfig({
