@@ -41,7 +41,9 @@ export function progressLine(
   const value = outcome.value === undefined ? '' : ` value=${outcome.value}`;
   const message = outcome.message === undefined ? '' : `  ${outcome.message}`;
   const phase = status && status.phase !== 'Running' ? ` → metric ${status.phase}` : '';
-  return `${time(outcome.startedAt)}  ${metric.name}  ${outcome.phase}${value}  ${progress}${errors}${phase}${message}\n`;
+  // A deferred measurement is not a verdict (the evidence rule): its message says what it read.
+  const verdict = outcome.deferredUntil === undefined ? outcome.phase : 'Deferred';
+  return `${time(outcome.startedAt)}  ${metric.name}  ${verdict}${value}  ${progress}${errors}${phase}${message}\n`;
 }
 
 function table(rows: string[][]): string {

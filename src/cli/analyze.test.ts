@@ -231,6 +231,41 @@ describe('serin analyze --from/--to (backtest)', () => {
     expect(run.stdout).toContain('(120s after --from)');
   });
 
+  it('with --traffic-since, defers passes until the window plus two scrapes of traffic, as the controller does', async () => {
+    const series = file(
+      'evidence.yaml',
+      templateYaml('evidence', 'interval: 1m\ncount: 3\nsuccessCondition: result < 0.05'),
+    );
+    const times: string[] = [];
+    nock(PROM)
+      .get('/api/v1/query')
+      .query((q) => {
+        times.push(String(q.time));
+        return true;
+      })
+      .times(5)
+      .reply(200, vector('0.01'));
+    const run = await runCliCaptured([
+      ...base().map((a) => (a === oneShot ? series : a)),
+      '--from',
+      '2025-01-01T00:00:00Z',
+      '--to',
+      '2025-01-01T01:00:00Z',
+      '--traffic-since',
+      '2025-01-01T00:00:00Z',
+    ]);
+    // An instant query scraped every 1m (the default): passes count from 2 minutes in.
+    expect(times).toEqual(['1735689600', '1735689660', '1735689720', '1735689780', '1735689840']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Verdict: Successful at 2025-01-01T00:04:00Z');
+  });
+
+  it('rejects an unreadable --traffic-since', async () => {
+    const run = await runCliCaptured([...base(), '--once', '--traffic-since', 'yesterday-ish']);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain('--traffic-since yesterday-ish: expected now, now-1h');
+  });
+
   it('replays a one-shot metric every --step across the window', async () => {
     nock(PROM).get('/api/v1/query').query(true).times(4).reply(200, vector('0.01'));
     const run = await runCliCaptured([

@@ -43,6 +43,7 @@ interface AnalyzeOptions {
   from?: string;
   to?: string;
   step?: string;
+  trafficSince?: string;
   output: string;
 }
 
@@ -121,6 +122,8 @@ interface Prepared {
   readonly judge: JudgeRunner;
   /** Every judge measurement taken, in order, for the statistics in the report. */
   readonly judgements: JudgeRecord[];
+  /** --traffic-since: applies the evidence rule as the controller does (epoch ms). */
+  readonly trafficSince: number | undefined;
 }
 
 // The analysis hands the runner the metric's own provider object, which names the metric.
@@ -147,6 +150,10 @@ async function prepare(
   if (options.template === undefined) return { ok: false, errors: ['--template <file|name> is required'] };
   const mode = modeOf(options, deps.clock.now());
   if (!mode.ok) return mode;
+  const trafficSince =
+    options.trafficSince === undefined ? undefined : parseTime(options.trafficSince, deps.clock.now());
+  if (options.trafficSince !== undefined && trafficSince === undefined)
+    return { ok: false, errors: [`--traffic-since ${options.trafficSince}: ${TIME_HELP}`] };
   const pairs = parseArgs(options.arg);
   if (!pairs.ok) return pairs;
   const loaded = loadTemplate(options.template, options.file);
@@ -163,7 +170,7 @@ async function prepare(
   };
   const provider = deps.provider ?? createPrometheusProvider({ secrets });
   const wiring = judgeWiring(spec, provider, deps.clock);
-  return { ok: true, value: { spec, args, mode: mode.mode, provider, ...wiring } };
+  return { ok: true, value: { spec, args, mode: mode.mode, provider, ...wiring, trafficSince } };
 }
 
 async function execute(
@@ -173,12 +180,14 @@ async function execute(
   deps: AnalyzeDeps,
 ): Promise<AnalysisRunStatus> {
   const { spec, args, mode, provider, judge, judgements } = prepared;
+  const evidence = prepared.trafficSince === undefined ? {} : { trafficSince: prepared.trafficSince };
   if (mode.kind === 'backtest') {
     return runBacktest({
       templates: [spec],
       args,
       provider,
       judge,
+      ...evidence,
       from: mode.from,
       to: mode.to,
       historyLimit: Number.MAX_SAFE_INTEGER,
@@ -211,6 +220,7 @@ async function execute(
     onMeasurement,
     clock: deps.clock,
     signal: ctx.signal,
+    ...evidence,
   });
 }
 
@@ -261,6 +271,10 @@ export function registerAnalyze(
     .option('--from <time>', 'backtest start: now-1h, -30m, an RFC 3339 time or Unix seconds')
     .option('--to <time>', 'backtest end (default now)')
     .addOption(new Option('--step <duration>', 'backtest: interval for metrics that define none'))
+    .option(
+      '--traffic-since <time>',
+      "when the canary started receiving traffic: a pass before its queries' window plus two scrape intervals is deferred, as the controller does",
+    )
     .addOption(outputOption(['table', 'json']))
     .addHelpText(
       'after',
