@@ -53,7 +53,9 @@ function verdictsOf(input: ConditionsInput): Verdicts {
   return {
     ready: current && STEADY.includes(input.phase),
     reconciling: !current || WORKING.includes(input.phase),
-    stalled: STOPPED.includes(input.phase),
+    // kstatus: never Reconciling and Stalled at once. A spec not yet acted on is being reconciled;
+    // the abort it may have been written to fix is not the Canary's state any more.
+    stalled: current && STOPPED.includes(input.phase),
     reason: current ? input.phase : 'NewGeneration',
   };
 }
