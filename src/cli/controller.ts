@@ -3,11 +3,18 @@ import { hostname } from 'node:os';
 import { Option, type Command } from 'commander';
 import { Controller } from '../controller/controller.ts';
 import { assembleDeps } from '../controller/assemble.ts';
-import { createKubeClient, loadKubeConfig } from '../kube/index.ts';
+import {
+  createKubeClient,
+  KubeConfigError,
+  loadKubeConfig,
+  systemClock,
+  type LoadedKubeConfig,
+} from '../kube/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { ControllerMetrics } from '../telemetry/metrics.ts';
 import { startTelemetryServer } from '../telemetry/server.ts';
 import type { CliContext } from './context.ts';
+import { preflight } from './controller-preflight.ts';
 import { EXIT } from './exit-codes.ts';
 
 interface ControllerFlags {
@@ -26,6 +33,18 @@ function parseBool(value: string): boolean {
   throw new Error(`expected true or false, got "${value}"`);
 }
 
+/** The kubeconfig, or undefined after writing one line naming why there is none (exit 2). */
+function loadConfig(flags: ControllerFlags, ctx: CliContext): LoadedKubeConfig | undefined {
+  try {
+    return loadKubeConfig(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig });
+  } catch (err) {
+    if (!(err instanceof KubeConfigError)) throw err;
+    ctx.err(`serin controller: ${err.message}\n`);
+    ctx.exit(EXIT.usage);
+    return undefined;
+  }
+}
+
 async function runController(flags: ControllerFlags, ctx: CliContext): Promise<void> {
   const logger = createLogger({ level: flags.logLevel });
   const workers = Number(flags.workers);
@@ -34,9 +53,34 @@ async function runController(flags: ControllerFlags, ctx: CliContext): Promise<v
     ctx.exit(EXIT.usage);
     return;
   }
-  const loaded = loadKubeConfig(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig });
+  const loaded = loadConfig(flags, ctx);
+  if (loaded === undefined) return;
   logger.info({ source: loaded.source, server: loaded.server }, 'loaded kubeconfig');
   const client = createKubeClient(loaded.kubeConfig);
+  const checked = await preflight({
+    client,
+    server: loaded.server,
+    leaseNamespace: flags.leaderElect ? flags.leaseNamespace : undefined,
+    namespace: flags.namespace,
+    signal: ctx.signal,
+    clock: systemClock,
+    onRetry: (reason, delayMs, attempt) => {
+      logger.warn(
+        { attempt, retryInMs: Math.round(delayMs) },
+        `${reason}; retrying in ${(delayMs / 1000).toFixed(1)}s`,
+      );
+    },
+  });
+  if (checked.kind === 'misconfigured') {
+    ctx.err(`serin controller: ${checked.message}\n`);
+    ctx.exit(EXIT.usage);
+    return;
+  }
+  if (checked.kind === 'stopped') {
+    logger.info('stopped while waiting for the API server');
+    logger.flush();
+    return;
+  }
   const metrics = new ControllerMetrics({ processMetrics: true });
   const controller = new Controller({
     deps: assembleDeps({ client, logger, metrics }),
@@ -76,6 +120,20 @@ async function runController(flags: ControllerFlags, ctx: CliContext): Promise<v
   logger.flush();
 }
 
+const HELP_AFTER = `
+Before it starts, it checks the API server. A problem that waiting cannot fix ends it with one line
+on stderr naming the cause, and exit code 2: no kubeconfig, or one that cannot be read or parsed;
+serin's CRDs not installed; the Lease namespace (--lease-namespace) missing; credentials or RBAC
+refused. An API server that cannot be reached (or answers 5xx/429) is retried with backoff (about
+1s, doubling up to 30s, jittered), one warning line per attempt, until it answers or the process
+is stopped.
+
+Stops cleanly on SIGTERM/SIGINT: stops taking work, finishes the current passes, releases the lease.
+
+Exit codes:
+  0  stopped cleanly (also when stopped while waiting for the API server)
+  2  usage or configuration error (the message says which)`;
+
 /** `serin controller`: the process platform teams run in their cluster. */
 export function registerController(program: Command, ctx: CliContext): void {
   program
@@ -96,10 +154,7 @@ export function registerController(program: Command, ctx: CliContext): void {
         .choices(['debug', 'info', 'warn', 'error'])
         .default('info'),
     )
-    .addHelpText(
-      'after',
-      '\nStops cleanly on SIGTERM/SIGINT: stops taking work, finishes the current passes, releases the lease.\n\nExit codes:\n  0  stopped cleanly\n  2  usage error',
-    )
+    .addHelpText('after', HELP_AFTER)
     .action(async (flags: ControllerFlags) => {
       await runController(flags, ctx);
     });

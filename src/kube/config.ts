@@ -17,10 +17,49 @@ export interface LoadedKubeConfig {
   server: string;
 }
 
-/** No kubeconfig could be found. */
+/** Why no usable kubeconfig was loaded. */
+export type KubeConfigErrorCode =
+  /** Nowhere to look: no flag, no $KUBECONFIG, no ~/.kube/config, not in a cluster. */
+  | 'NoConfig'
+  /** The file could not be read (missing, a directory, permissions). */
+  | 'Unreadable'
+  /** The file was read but is not a kubeconfig serin can use (YAML error, no current cluster). */
+  | 'Invalid';
+
+/** No usable kubeconfig; `message` is one line naming the file and the cause. */
 export class KubeConfigError extends Error {
   override readonly name = 'KubeConfigError';
-  readonly code = 'NoConfig';
+  readonly code: KubeConfigErrorCode;
+
+  constructor(message: string, code: KubeConfigErrorCode = 'NoConfig', options?: { cause: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+const FS_REASONS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a directory, not a file',
+  ENOTDIR: 'a parent of it is not a directory',
+};
+
+/** Runs a client-node load of `location`, turning what it throws into a one-line KubeConfigError. */
+function loading(location: string, load: () => void): void {
+  try {
+    load();
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    const reason = typeof code === 'string' ? FS_REASONS[code] : undefined;
+    if (reason !== undefined) {
+      throw new KubeConfigError(`cannot read kubeconfig ${location}: ${reason}`, 'Unreadable', { cause: err });
+    }
+    const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+    throw new KubeConfigError(`kubeconfig ${location} is not a valid kubeconfig: ${detail}`, 'Invalid', {
+      cause: err,
+    });
+  }
 }
 
 /** Options for {@link loadKubeConfig}; `env` and `home` exist for tests. */
@@ -48,20 +87,28 @@ export function loadKubeConfig(opts: LoadKubeConfigOptions = {}): LoadedKubeConf
   const envFiles = (env.KUBECONFIG ?? '').split(delimiter).filter((f) => f !== '');
   const homeFile = join(opts.home ?? homedir(), '.kube', 'config');
   if (opts.kubeconfig !== undefined && opts.kubeconfig !== '') {
-    kc.loadFromFile(opts.kubeconfig);
     [source, location] = ['flag', opts.kubeconfig];
-  } else if (envFiles.length > 0) {
-    // client-node merges the colon-separated list the way kubectl does.
-    withEnv(env, () => {
-      kc.loadFromDefault();
+    loading(location, () => {
+      kc.loadFromFile(location);
     });
+  } else if (envFiles.length > 0) {
     [source, location] = ['env', envFiles.join(delimiter)];
+    // client-node merges the colon-separated list the way kubectl does.
+    loading(`${location} (from $KUBECONFIG)`, () => {
+      withEnv(env, () => {
+        kc.loadFromDefault();
+      });
+    });
   } else if (existsSync(homeFile)) {
-    kc.loadFromFile(homeFile);
     [source, location] = ['home', homeFile];
+    loading(location, () => {
+      kc.loadFromFile(location);
+    });
   } else if (env.KUBERNETES_SERVICE_HOST !== undefined && existsSync(join(SA_DIR, 'token'))) {
-    kc.loadFromCluster();
     [source, location] = ['in-cluster', SA_DIR];
+    loading(`the in-cluster service account (${SA_DIR})`, () => {
+      kc.loadFromCluster();
+    });
   } else {
     throw new KubeConfigError(
       'no kubeconfig: pass --kubeconfig, set KUBECONFIG, create ~/.kube/config, or run in a cluster',
@@ -69,7 +116,9 @@ export function loadKubeConfig(opts: LoadKubeConfigOptions = {}): LoadedKubeConf
   }
   if (opts.context !== undefined) kc.setCurrentContext(opts.context);
   const cluster = kc.getCurrentCluster();
-  if (cluster === null) throw new KubeConfigError(`kubeconfig at ${location} has no current cluster`);
+  if (cluster === null) {
+    throw new KubeConfigError(`kubeconfig ${location} has no current cluster (check current-context)`, 'Invalid');
+  }
   return { kubeConfig: kc, source, location, server: cluster.server };
 }
 

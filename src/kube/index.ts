@@ -3,7 +3,7 @@
  * Everything else reaches the cluster through these types.
  */
 export { loadKubeConfig, createKubeClient, KubeConfigError } from './config.ts';
-export type { LoadedKubeConfig, LoadKubeConfigOptions, KubeConfigSource } from './config.ts';
+export type { LoadedKubeConfig, LoadKubeConfigOptions, KubeConfigSource, KubeConfigErrorCode } from './config.ts';
 export {
   KubeClient,
   PatchContentType,
