@@ -115,11 +115,9 @@ async function idleControllerMiB(
 
 const fmt = (value: number, digits = 0): string => value.toFixed(digits);
 
-/** Builds dist/ (incremental) so the build path measures the current sources. */
+/** Builds dist/ (`npm run build`: incremental tsc, then the client-node slice) from the current sources. */
 function build(): void {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
-    stdio: 'inherit',
-  });
+  execFileSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
 }
 
 export async function run(): Promise<void> {
