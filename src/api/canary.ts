@@ -202,6 +202,11 @@ export const CanaryStatus = z.object({
   canaryTrafficSince: z.string().optional(),
   /** After an abort: when the canary is due to be scaled to 0 (persisted so a restart keeps it). */
   canaryScaleDownAt: z.string().optional(),
+  /**
+   * While a deleted Canary waits for the primary or the target to have ready pods: since when (the
+   * controller's clock), so the wait ends `progressDeadlineSeconds` later even across restarts.
+   */
+  handbackWaitSince: z.string().optional(),
   pauseReason: PauseReason.optional(),
   message: z.string().optional(),
   conditions: z.array(Condition).optional(),

@@ -19,6 +19,7 @@ import {
   verdictEvents,
 } from './analysis-driver.ts';
 import { commit, writeProblem } from './commit.ts';
+import { disown, ensureFinalizer, finalize } from './finalize.ts';
 import type { ReconcilerDeps } from './deps.ts';
 import { gather, type ReconcileContext } from './gather.ts';
 import { observe } from './observe.ts';
@@ -167,6 +168,13 @@ export async function reconcile(
     deps.metrics?.forgetCanary(key.namespace, key.name);
     return {};
   }
+  if (ctx.raw.metadata.deletionTimestamp !== undefined) {
+    return finalize(deps, ctx, { canary: parseCanary(ctx.raw), now });
+  }
+  return reconcileLive(deps, { ...ctx, raw: await ensureFinalizer(deps, ctx) }, now);
+}
+
+async function reconcileLive(deps: ReconcilerDeps, ctx: ReconcileContext, now: number): Promise<ReconcileResult> {
   const invalid = validate(ctx);
   const canary = parseCanary(ctx.raw);
   if (invalid || !canary) {
@@ -175,6 +183,7 @@ export async function reconcile(
     return { requeueAfterMs: STEADY_RESYNC_MS };
   }
   await ensureWorkloads(deps.client, canary, ctx, deps.signal);
+  await disown(deps, ctx);
   const draft: PassDraft = {
     status: { ...canary.status },
     events: [],

@@ -28,7 +28,12 @@ describe('workload model', () => {
   it('makes the primary a copy of the target with selector and labels rewritten to <value>-primary', () => {
     const primary = buildPrimary(target, canary);
     expect(primary.metadata.name).toBe('podinfo-primary');
-    expect(primary.metadata.labels).toEqual({ app: 'podinfo-primary', team: 'web' });
+    expect(primary.metadata.labels).toEqual({
+      app: 'podinfo-primary',
+      team: 'web',
+      'app.kubernetes.io/managed-by': 'serin',
+      'serin.dev/canary': 'podinfo',
+    });
     expect(primary.spec.selector.matchLabels).toEqual({ app: 'podinfo-primary' });
     expect(primary.spec.template.metadata?.labels).toEqual({ app: 'podinfo-primary', version: 'v1' });
     expect(primary.spec.template.spec).toEqual(target.spec.template.spec);
@@ -36,19 +41,15 @@ describe('workload model', () => {
     expect(primary.spec.replicas).toBe(3);
   });
 
-  it('makes the Canary own the primary and both Services', () => {
+  it('labels the primary and both Services with the Canary but never makes it their owner', () => {
     const [primaryService, canaryService] = buildServices(canary, target);
-    for (const owned of [buildPrimary(target, canary), primaryService, canaryService]) {
-      expect(owned.metadata.ownerReferences).toEqual([
-        {
-          apiVersion: 'serin.dev/v1alpha1',
-          kind: 'Canary',
-          name: 'podinfo',
-          uid: 'uid-1',
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ]);
+    for (const made of [buildPrimary(target, canary), primaryService, canaryService]) {
+      // An owner reference would let the garbage collector take the serving pods with the Canary.
+      expect(made.metadata.ownerReferences).toBeUndefined();
+      expect(made.metadata.labels).toMatchObject({
+        'app.kubernetes.io/managed-by': 'serin',
+        'serin.dev/canary': 'podinfo',
+      });
     }
   });
 

@@ -93,15 +93,17 @@ function primaryLabels(
   return out;
 }
 
-export function ownerReferenceFor(canary: Canary): OwnerReference {
-  return {
-    apiVersion: canary.apiVersion,
-    kind: canary.kind,
-    name: canary.metadata.name,
-    uid: canary.metadata.uid ?? '',
-    controller: true,
-    blockOwnerDeletion: true,
-  };
+/**
+ * Label on the primary and the two Services: which Canary made them. They carry no owner reference
+ * to the Canary on purpose: a Canary deleted with `propagationPolicy: Foreground` (Argo CD's prune
+ * default) would have the garbage collector delete the pods that serve 100% of the traffic before
+ * serin's finalizer could hand it anywhere (issue 13; docs/controller.md, "Deleting a Canary").
+ */
+export const CANARY_LABEL = 'serin.dev/canary';
+
+/** The labels of what serin creates for a Canary. */
+export function managedLabels(canary: Canary): Record<string, string> {
+  return { 'app.kubernetes.io/managed-by': 'serin', [CANARY_LABEL]: canary.metadata.name };
 }
 
 /** The pod template the primary runs for a given target template, with primary labels. */
@@ -116,7 +118,7 @@ export function primaryTemplate(target: Deployment): Deployment['spec']['templat
 
 /**
  * The `<target>-primary` Deployment: a copy of the target's spec with its selector and labels
- * rewritten, owned by the Canary, annotated with the revision it runs.
+ * rewritten, labelled with the Canary's name (never owned by it), annotated with the revision it runs.
  */
 export function buildPrimary(target: Deployment, canary: Canary): Deployment {
   const selector = target.spec.selector.matchLabels ?? {};
@@ -127,9 +129,8 @@ export function buildPrimary(target: Deployment, canary: Canary): Deployment {
     metadata: {
       name: primaryName(target.metadata.name),
       namespace: canary.metadata.namespace ?? 'default',
-      labels: primaryLabels(target.metadata.labels, selector),
+      labels: { ...primaryLabels(target.metadata.labels, selector), ...managedLabels(canary) },
       annotations: { [REVISION_ANNOTATION]: revisionOf(target) },
-      ownerReferences: [ownerReferenceFor(canary)],
     },
     spec: {
       ...structuredClone(rest),
@@ -151,8 +152,7 @@ export function buildServices(canary: Canary, target: Deployment): [Service, Ser
     metadata: {
       name: serviceName,
       namespace,
-      labels: { 'app.kubernetes.io/managed-by': 'serin' },
-      ownerReferences: [ownerReferenceFor(canary)],
+      labels: managedLabels(canary),
     },
     spec: {
       selector: podSelector,

@@ -5,20 +5,19 @@ let h: Harness;
 afterEach(async () => h.stop());
 
 describe('first reconcile', () => {
-  it('creates <target>-primary and both Services owned by the Canary, then waits for the primary', async () => {
+  it('creates <target>-primary and both Services labelled with the Canary (not owned), then waits for the primary', async () => {
     h = await startHarness();
     await h.pass();
     const primary = await h.get('Deployment', 'podinfo-primary');
-    expect(primary?.metadata.ownerReferences?.[0]).toMatchObject({
-      kind: 'Canary',
-      name: 'podinfo',
-      controller: true,
-    });
+    expect(primary?.metadata.ownerReferences).toBeUndefined();
+    expect(primary?.metadata.labels?.['serin.dev/canary']).toBe('podinfo');
     expect((primary?.spec as { selector: unknown }).selector).toEqual({
       matchLabels: { app: 'podinfo-primary' },
     });
     for (const name of ['podinfo-primary', 'podinfo-canary']) {
-      expect((await h.get('Service', name))?.metadata.ownerReferences?.[0]?.kind).toBe('Canary');
+      const service = await h.get('Service', name);
+      expect(service?.metadata.ownerReferences).toBeUndefined();
+      expect(service?.metadata.labels?.['serin.dev/canary']).toBe('podinfo');
     }
     const canary = await h.get('Canary', 'podinfo');
     expect((canary?.status as { phase: string }).phase).toBe('Initializing');

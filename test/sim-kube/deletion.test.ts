@@ -28,6 +28,26 @@ describe('kube simulator: deletion', () => {
     expect(s.sim.store.get('serin.dev/v1alpha1', 'Canary', 'default', 'fin')).toBeUndefined();
   });
 
+  it('refuses a new finalizer on an object being deleted, but lets one be removed (422 Forbidden)', async () => {
+    const c = { ...canary('late'), metadata: { name: 'late', finalizers: ['a.example/x'] } };
+    await raw(s.sim, 'POST', CANARIES, c);
+    await raw(s.sim, 'DELETE', `${CANARIES}/late`);
+    const add = await raw(
+      s.sim,
+      'PATCH',
+      `${CANARIES}/late`,
+      { metadata: { finalizers: ['a.example/x', 'serin.dev/traffic-handback'] } },
+      MERGE,
+    );
+    expect(add.status).toBe(422);
+    expect(add.body.message).toContain(
+      'metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"serin.dev/traffic-handback"}',
+    );
+    const remove = await raw(s.sim, 'PATCH', `${CANARIES}/late`, { metadata: { finalizers: [] } }, MERGE);
+    expect(remove.status).toBe(200);
+    expect(s.sim.store.get('serin.dev/v1alpha1', 'Canary', 'default', 'late')).toBeUndefined();
+  });
+
   it('garbage-collects dependents when their owner is deleted', async () => {
     const owner = await createCanary(s.sim, 'owner');
     const ref = {

@@ -188,6 +188,24 @@ function checkVersion(target: Target, existing: KubeObject, incoming: KubeObject
   if (rv !== existing.metadata.resourceVersion) throw conflict(target.type, name);
 }
 
+/**
+ * kube-apiserver's ValidateObjectMetaUpdate: once an object is being deleted, finalizers may only be
+ * removed. A controller that adds its finalizer to a Canary deleted before it first saw it gets this.
+ */
+function checkNoNewFinalizers(target: Target, existing: KubeObject, next: KubeObject): void {
+  if (existing.metadata.deletionTimestamp === undefined) return;
+  const before = new Set(existing.metadata.finalizers ?? []);
+  const added = (next.metadata.finalizers ?? []).filter((f) => !before.has(f));
+  if (added.length === 0) return;
+  throw invalid(target.type, existing.metadata.name ?? '', [
+    {
+      reason: 'FieldValueForbidden',
+      field: 'metadata.finalizers',
+      message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`,
+    },
+  ]);
+}
+
 /** An update of `existing` to `incoming` (managedFields set only by server-side apply). */
 export interface UpdateRequest {
   target: Target;
@@ -213,6 +231,7 @@ export function commitUpdate(ctx: SimContext, req: UpdateRequest): ApiResult {
   incoming.metadata.name = name;
   checkVersion(target, existing, incoming);
   const next = candidateFor(target, existing, incoming);
+  checkNoNewFinalizers(target, existing, next);
   if (req.managedFields !== undefined) next.metadata.managedFields = req.managedFields;
   const warnings = admit({ target, obj: next, old: existing, opts });
   if (target.type.generation && !jsonEqual(specOf(target.type, next), specOf(target.type, existing))) {
