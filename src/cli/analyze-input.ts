@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
+import { InputError, documentToJs, parseYamlStream, readInputText } from './input-files.ts';
 import { Duration, durationToMs, parseKind } from '../api/index.ts';
 import type { AnalysisArg, AnalysisTemplateSpec, Metric, PrometheusConnection } from '../api/index.ts';
 import type { SecretReader } from '../ports/index.ts';
@@ -26,9 +26,12 @@ interface Candidate {
 function candidatesIn(files: readonly string[]): Candidate[] {
   const found: Candidate[] = [];
   for (const file of files) {
-    parseAllDocuments(readFileSync(file, 'utf8')).forEach((document, index) => {
+    parseYamlStream(readInputText(file), file).forEach((document, index) => {
       if (document.errors.length > 0) return;
-      const content = document.toJS() as { kind?: unknown; metadata?: { name?: unknown } } | null;
+      const content = documentToJs(document, file, index) as {
+        kind?: unknown;
+        metadata?: { name?: unknown };
+      } | null;
       if (content?.kind !== 'AnalysisTemplate' && content?.kind !== 'ClusterAnalysisTemplate') return;
       const name = typeof content.metadata?.name === 'string' ? content.metadata.name : '';
       found.push({ file, index, name, content });
@@ -81,7 +84,13 @@ export function loadTemplate(template: string, filePaths: readonly string[]): Lo
   } catch (err) {
     return { ok: false, errors: [err instanceof Error ? err.message : String(err)] };
   }
-  const chosen = pick(template, files);
+  let chosen: Loaded<Candidate>;
+  try {
+    chosen = pick(template, files);
+  } catch (err) {
+    if (err instanceof InputError) return { ok: false, errors: [err.message] };
+    throw err;
+  }
   if (!chosen.ok) return chosen;
   const { file, index, name, content } = chosen.value;
   const problems = lintPaths([file]).problems.filter(

@@ -163,7 +163,7 @@ async function prepare(
   let spec = overrideConnections(loaded.value.spec, options.prometheus, tokenFile !== undefined);
   if (mode.mode.kind === 'once') spec = oneShot(spec);
   const resolved = await resolveArgs({ templates: [spec], supplied: pairs.value.args, secrets });
-  if (!resolved.ok) return { ok: false, errors: [resolved.error] };
+  if (!resolved.ok) return { ok: false, errors: [`${loaded.value.file}: ${resolved.error}`] };
   const args: ResolvedArgs = {
     values: { ...resolved.args.values, ...pairs.value.builtins },
     secrets: resolved.args.secrets,

@@ -101,8 +101,16 @@ function readCsv(file: string, lines: Line[], column: string): SampleRead {
  * header (a file whose first line is a number is read as plain numbers even then). Blank lines and lines starting with `#` are skipped; NaN, Inf and empty CSV cells are
  * kept as non-finite values for the judge to drop and count.
  */
-export function parseSamples(text: string, file: string, column?: string): SampleRead {
+export function parseSamples(
+  text: string,
+  file: string,
+  column?: string,
+  maxLines = Number.POSITIVE_INFINITY,
+): SampleRead {
   const lines = contentLines(text);
+  if (lines.length > maxLines) {
+    return { ok: false, message: `${file}: more than ${maxLines} sample lines (the limit)` };
+  }
   // A file of plain numbers stays readable when --column is given for the other one.
   const plain = column === undefined || parseValue(lines[0]?.text ?? '') !== undefined;
   return plain ? readPlain(file, lines) : readCsv(file, lines, column);

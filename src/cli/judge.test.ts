@@ -71,7 +71,7 @@ describe('serin judge', () => {
   it('exits 4 for a missing file', async () => {
     const run = await judge('--canary', `${dir}/nope.txt`);
     expect(run.code).toBe(4);
-    expect(run.stderr).toMatch(/nope\.txt: cannot read \(no such file\)/);
+    expect(run.stderr).toMatch(/nope\.txt: no such file or directory/);
   });
 
   it.each([

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import {
   judgeMetric,
@@ -10,6 +9,7 @@ import {
 import type { CliContext } from './context.ts';
 import { EXIT } from './exit-codes.ts';
 import { parseSamples } from './judge-input.ts';
+import { InputError, inputLimits, readInputText } from './input-files.ts';
 import { usageExitCode } from './program.ts';
 
 interface JudgeFlags {
@@ -80,13 +80,12 @@ function readSample(flag: string, file: string | undefined, column: string | und
   if (file === undefined) throw new UsageError(`${flag} <file> is required`);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputText(file);
   } catch (err) {
-    const reason =
-      err instanceof Error && 'code' in err && err.code === 'ENOENT' ? 'no such file' : String(err);
-    throw new UsageError(`${file}: cannot read (${reason})`);
+    if (err instanceof InputError) throw new UsageError(err.message);
+    throw err;
   }
-  const read = parseSamples(text, file, column);
+  const read = parseSamples(text, file, column, inputLimits().maxSampleLines);
   if (!read.ok) throw new UsageError(read.message);
   return read.values;
 }

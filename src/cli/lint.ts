@@ -1,9 +1,10 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { LineCounter, parseAllDocuments, stringify, type Document } from 'yaml';
+import { LineCounter, stringify, type Document } from 'yaml';
 import type { CliContext } from './context.ts';
 import { EXIT } from './exit-codes.ts';
+import { InputError, documentToJs, parseYamlStream, readInputText } from './input-files.ts';
 import { isSerinDocument, lintDocuments, type LintDocument, type LintProblem } from './lint-rules.ts';
 import { outputOption } from './program.ts';
 
@@ -49,11 +50,24 @@ function segmentsOf(path: string): (string | number)[] {
   );
 }
 
+/** A file that cannot be read at all is one problem of that file; the other files are still linted. */
+function unreadable(file: string, err: InputError): LoadedFile {
+  return {
+    docs: [],
+    problems: [{ file, document: 0, path: '', message: err.reason }],
+    lineOf: () => undefined,
+  };
+}
+
 function loadFile(file: string): LoadedFile {
   const lineCounter = new LineCounter();
-  const parsed: Document.Parsed[] = parseAllDocuments(readFileSync(file, 'utf8'), {
-    lineCounter,
-  }) as Document.Parsed[];
+  let parsed: Document.Parsed[];
+  try {
+    parsed = parseYamlStream(readInputText(file), file, { lineCounter });
+  } catch (err) {
+    if (err instanceof InputError) return unreadable(file, err);
+    throw err;
+  }
   const docs: LintDocument[] = [];
   const problems: Located[] = [];
   parsed.forEach((document, index) => {
@@ -63,7 +77,14 @@ function loadFile(file: string): LoadedFile {
       problems.push({ file, document: index, path: '', message, ...(line === undefined ? {} : { line }) });
     }
     if (document.errors.length > 0) return;
-    const content: unknown = document.toJS();
+    let content: unknown;
+    try {
+      content = documentToJs(document, file, index);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      problems.push({ file, document: index, path: '', message: err.reason.replace(/^document \d+: /, '') });
+      return;
+    }
     if (content !== null && content !== undefined) docs.push({ file, index, content });
   });
   const lineOf = (index: number, path: string): number | undefined => {
