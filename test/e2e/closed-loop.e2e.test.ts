@@ -238,7 +238,13 @@ describe.skipIf(skip !== undefined)('closed loop with a real Prometheus', () => 
     while ((await scenario.weights()).canary !== 10 && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 100));
     expect(await scenario.weights()).toEqual({ primary: 90, canary: 10 });
-    const drift = (await scenario.events()).find((e) => e.reason === 'WeightsDrifted');
+    // The pass writes the VirtualService first and records its Events after the status: under load
+    // the Event can follow the restored weights by a moment (this read once ran before it).
+    let drift: { message: string } | undefined;
+    while (drift === undefined && Date.now() < deadline) {
+      drift = (await scenario.events()).find((e) => e.reason === 'WeightsDrifted');
+      if (drift === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
     expect(drift?.message).toMatch(
       /weights drifted \(.*primary 40 \/ canary 60\), restored to primary 90 \/ canary 10/,
     );
