@@ -97,6 +97,14 @@ export const CanarySpec = z.object({
   analysis: AnalysisRef.extend({ startingStep: z.number().int().min(0).optional() }).optional(),
   progressDeadlineSeconds: z.number().int().min(1).default(600),
   abortScaleDownDelaySeconds: z.number().int().min(0).default(30),
+  scaleDownDelaySeconds: z
+    .number()
+    .int()
+    .min(0)
+    .default(30)
+    .describe(
+      'After a promotion (or a return to the stable revision): seconds between the canary weight going to 0 and the canary pods being scaled down, so proxies that still route to them drain first.',
+    ),
   suspend: z.boolean().default(false),
   skipAnalysis: z.boolean().default(false),
 });
@@ -200,7 +208,10 @@ export const CanaryStatus = z.object({
    * VirtualService): analyses count evidence from here (see docs/analysis.md, the evidence rule).
    */
   canaryTrafficSince: z.string().optional(),
-  /** After an abort: when the canary is due to be scaled to 0 (persisted so a restart keeps it). */
+  /**
+   * After an abort, a promotion or a return to stable: when the canary is due to be scaled to 0
+   * (persisted so a restart keeps it).
+   */
   canaryScaleDownAt: z.string().optional(),
   /**
    * While a deleted Canary waits for the primary or the target to have ready pods: since when (the

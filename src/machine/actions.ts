@@ -106,7 +106,7 @@ export const ops = {
       attempt: context.attempt + 1,
       midRollout: false,
     }),
-  returnToStable: (context) => returnToStable(context),
+  returnToStable: (context, event) => returnToStable(context, event.spec),
 
   abortOnVerdict: (context, event) =>
     event.type === 'AnalysisVerdict' || event.type === 'BackgroundAnalysisVerdict'
@@ -144,7 +144,7 @@ export const ops = {
 
   beginPromotion: (context) => beginPromotion(context),
   notePrimaryReady: (context) => same({ ...context, primaryReady: true }),
-  finishPromotion: (context) => finishPromotion(context),
+  finishPromotion: (context, event) => finishPromotion(context, event.spec),
 
   adoptRevision: (context, event) =>
     event.type === 'NewRevision'

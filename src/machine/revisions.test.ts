@@ -44,13 +44,13 @@ describe('a new revision mid-rollout', () => {
     expect(h.state).toEqual(before);
   });
 
-  it('a new revision equal to the stable one returns to Idle with the canary scaled to zero', () => {
+  it('a new revision equal to the stable one returns to Idle with the canary scaled to zero after scaleDownDelaySeconds', () => {
     const h = new Harness(spec, { stable: 'v1' });
     h.rollOut('v2');
     h.send({ type: 'NewRevision', revision: 'v1' });
     expect(h.phase).toBe('Idle');
     expect(h.effects[0]).toEqual({ type: 'setWeights', primary: 100, canary: 0 });
-    expect(h.effects).toContainEqual({ type: 'scaleCanary', replicas: 0 });
+    expect(h.effects).toContainEqual({ type: 'scaleCanaryDownAfter', seconds: 30 });
     expect(h.status.activeRunIds).toEqual([]);
   });
 

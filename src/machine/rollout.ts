@@ -88,8 +88,11 @@ export function beginPromotion(context: MachineContext): Outcome {
   };
 }
 
-/** The promoted primary is ready: all traffic to primary, the canary scaled to zero. */
-export function finishPromotion(context: MachineContext): Outcome {
+/**
+ * The promoted primary is ready: all traffic to primary first; the canary is scaled to zero only
+ * `scaleDownDelaySeconds` later, because proxies may still route to it for a few seconds.
+ */
+export function finishPromotion(context: MachineContext, spec: CanarySpec): Outcome {
   const message = `${context.revision ?? ''} promoted`;
   return {
     context: {
@@ -102,15 +105,15 @@ export function finishPromotion(context: MachineContext): Outcome {
     },
     effects: [
       weights(0),
-      { type: 'scaleCanary', replicas: 0 },
+      { type: 'scaleCanaryDownAfter', seconds: spec.scaleDownDelaySeconds },
       event('Succeeded', message),
       { type: 'notify', kind: 'Succeeded', message },
     ],
   };
 }
 
-/** The target went back to the stable template: no canary is needed any more. */
-export function returnToStable(context: MachineContext): Outcome {
+/** The target went back to the stable template: no canary is needed any more (scaled down after the delay). */
+export function returnToStable(context: MachineContext, spec: CanarySpec): Outcome {
   const stopped = stopRuns(context);
   return {
     context: {
@@ -131,7 +134,7 @@ export function returnToStable(context: MachineContext): Outcome {
     effects: [
       weights(0),
       ...stopped.effects,
-      { type: 'scaleCanary', replicas: 0 },
+      { type: 'scaleCanaryDownAfter', seconds: spec.scaleDownDelaySeconds },
       event('RevertedToStable', `target is back at stable revision ${context.stableRevision ?? ''}`),
     ],
   };

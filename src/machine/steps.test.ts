@@ -17,6 +17,34 @@ describe('initialisation', () => {
   });
 });
 
+describe('scaleDownDelaySeconds', () => {
+  it('after a promotion the weight goes to 0 first and the canary is scaled down only after scaleDownDelaySeconds', () => {
+    const h = new Harness(canarySpec({ steps: [{ setWeight: 50 }], scaleDownDelaySeconds: 7 }));
+    h.rollOut('v2');
+    h.send({ type: 'PrimaryReady', revision: 'v2' });
+    expect(h.phase).toBe('Succeeded');
+    const scaling = h.effects.filter((e) => e.type === 'scaleCanary' || e.type === 'scaleCanaryDownAfter');
+    expect(scaling).toEqual([{ type: 'scaleCanaryDownAfter', seconds: 7 }]);
+    expect(h.effects.findIndex((e) => e.type === 'setWeights')).toBeLessThan(
+      h.effects.findIndex((e) => e.type === 'scaleCanaryDownAfter'),
+    );
+  });
+
+  it('an abort keeps using abortScaleDownDelaySeconds', () => {
+    const h = new Harness(
+      canarySpec({
+        steps: [{ setWeight: 50 }, { pause: {} }],
+        scaleDownDelaySeconds: 7,
+        abortScaleDownDelaySeconds: 3,
+      }),
+    );
+    h.rollOut('v2');
+    h.send({ type: 'Approval', action: 'Abort', revision: 'v2', approver: 'a' });
+    expect(h.phase).toBe('Aborted');
+    expect(h.effects).toContainEqual({ type: 'scaleCanaryDownAfter', seconds: 3 });
+  });
+});
+
 describe('steps run in order', () => {
   it('scales the canary to its target before the first step, and moves traffic only once it is ready', () => {
     const h = new Harness(canarySpec({ steps: [{ setWeight: 10 }, { pause: {} }] }));
@@ -112,7 +140,7 @@ describe('steps run in order', () => {
     expect(h.status.currentStepIndex).toBe(1);
   });
 
-  it('promotes after the last step: template to primary, then 100/0 and canary at 0 replicas on PrimaryReady', () => {
+  it('promotes after the last step: template to primary, then 100/0 and the canary scaled down after scaleDownDelaySeconds', () => {
     const h = new Harness(canarySpec({ steps: [{ setWeight: 50 }] }));
     h.send({ type: 'NewRevision', revision: 'v2' });
     expect(h.send({ type: 'CanaryReady' })).toContainEqual({
@@ -125,7 +153,7 @@ describe('steps run in order', () => {
     expect(h.phase).toBe('Succeeded');
     expect(h.effects.slice(0, 2)).toEqual([
       { type: 'setWeights', primary: 100, canary: 0 },
-      { type: 'scaleCanary', replicas: 0 },
+      { type: 'scaleCanaryDownAfter', seconds: 30 },
     ]);
     expect(h.status.stableRevision).toBe('v2');
   });

@@ -52,6 +52,11 @@ describe('a full rollout driven tick by tick', () => {
       [approval, 'Promote', 'Applied', 'oncall@example.com'],
     ]);
     expect(await h.weights()).toEqual({ primary: 100, canary: 0 });
+    // scaleDownDelaySeconds (default 30): the canary keeps its pods while proxies drain.
+    expect(await replicas(h, 'podinfo')).toBe(2);
+    expect(done.canaryScaleDownAt).toBe(new Date(h.clock.now + 30 * SECOND).toISOString());
+    h.clock.advance(30 * SECOND);
+    await h.pass();
     expect(await replicas(h, 'podinfo')).toBe(0);
   });
 
