@@ -19,7 +19,7 @@ afterEach(async () => {
 
 /** The environment of a process that finds no kubeconfig by itself (no $KUBECONFIG, an empty home). */
 function bareEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, HOME: join(dir, 'home') };
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: join(dir, 'home') };
   delete env.KUBECONFIG;
   delete env.KUBERNETES_SERVICE_HOST;
   mkdirSync(join(dir, 'home'), { recursive: true });
