@@ -2,8 +2,8 @@
  * Least privilege, proven: the real `serin controller` (its own composition root, in this process)
  * runs as its ServiceAccount against the Kubernetes API simulator through initialisation, a good
  * release promoted by an Approval, a bad release aborted by its analysis, a Canary stalled on a
- * missing VirtualService, analysis that reads a Prometheus token from a Secret, leader election and
- * Events. The simulator authenticates each client by its token and records every request as
+ * missing VirtualService, analysis that reads a Prometheus token from a Secret, leader election, a
+ * failover, Events, and deleting the Canaries (the finalizer hands traffic back). The simulator authenticates each client by its token and records every request as
  * kube-apiserver's authorizer sees it; the roles rendered from deploy/ must allow every request the
  * controller sent and grant nothing it did not use. Requests from the test itself and from the
  * workload emulator carry other identities and do not count.
@@ -256,6 +256,23 @@ class Release {
     throw new Error(`the stalled Canary's Event in ${this.ns} was not recorded again (count ${count})`);
   }
 
+  async deleteCanaries(): Promise<void> {
+    const ref = (name: string) => ({
+      apiVersion: 'serin.dev/v1alpha1',
+      kind: 'Canary',
+      namespace: this.ns,
+      name,
+    });
+    for (const name of ['podinfo', 'orphan']) await this.stack.client.delete(ref(name));
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const left = await Promise.all(['podinfo', 'orphan'].map((name) => this.stack.client.find(ref(name))));
+      if (left.every((c) => c === undefined)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the Canaries in ${this.ns} were not released by their finalizer`);
+  }
+
   prometheusUrl = '';
 }
 
@@ -283,6 +300,8 @@ async function exercise(release: Release, start: () => { stop: () => Promise<num
   const second = start();
   try {
     await release.waitForStalledEventAfter(before);
+    // Deleting the Canaries: the finalizer hands traffic back, then lets them go.
+    await release.deleteCanaries();
   } finally {
     expect(await second.stop()).toBe(0);
   }
