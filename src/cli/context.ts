@@ -6,6 +6,8 @@ export interface CliContext {
   exit(code: number): void;
   /** Aborted on SIGINT/SIGTERM, so long-running verbs can stop cleanly. */
   readonly signal: AbortSignal;
+  /** True when `out` is a terminal, so a live view may redraw in place instead of appending lines. */
+  readonly isTTY?: boolean;
 }
 
 /** The result of running the CLI in-process (used by tests). */
