@@ -34,10 +34,17 @@ export const CANARY_LIMITS = {
 export const AnalysisArg = z.object({ name: z.string().min(1), value: z.string() });
 export type AnalysisArg = z.infer<typeof AnalysisArg>;
 
+/** What a Failed analysis does: Abort (traffic back to primary, canary scaled down) or Pause. */
+export const OnFailure = z.enum(['Abort', 'Pause']);
+export type OnFailure = z.infer<typeof OnFailure>;
+
 /** Templates run together as one analysis run. */
 export const AnalysisRef = z.object({
   templates: z.array(TemplateRef).min(1).max(CANARY_LIMITS.templates),
   args: z.array(AnalysisArg).max(CANARY_LIMITS.args).optional(),
+  onFailure: OnFailure.optional().describe(
+    "Overrides the Canary's onFailure for this analysis. Pause: canary weight 0, pods kept, Paused (AnalysisFailed) until an Approval: Retry, Abort, or PromoteFull with a reason.",
+  ),
 });
 export type AnalysisRef = z.infer<typeof AnalysisRef>;
 
@@ -105,6 +112,9 @@ export const CanarySpec = z.object({
     .describe(
       'After a promotion (or a return to the stable revision): seconds between the canary weight going to 0 and the canary pods being scaled down, so proxies that still route to them drain first.',
     ),
+  onFailure: OnFailure.default('Abort').describe(
+    'What a Failed analysis does. Abort: traffic back to primary, canary scaled down. Pause: canary weight 0, pods kept, Paused (AnalysisFailed) until an Approval: Retry, Abort, or PromoteFull with a reason.',
+  ),
   suspend: z.boolean().default(false),
   skipAnalysis: z.boolean().default(false),
 });
@@ -124,7 +134,7 @@ export const CANARY_PHASES = [
 export const CanaryPhase = z.enum(CANARY_PHASES);
 export type CanaryPhase = z.infer<typeof CanaryPhase>;
 
-export const PauseReason = z.enum(['Manual', 'InconclusiveAnalysis', 'AnalysisError']);
+export const PauseReason = z.enum(['Manual', 'InconclusiveAnalysis', 'AnalysisError', 'AnalysisFailed']);
 export type PauseReason = z.infer<typeof PauseReason>;
 
 export const MeasurementPhase = z.enum(['Successful', 'Failed', 'Inconclusive', 'Error']);

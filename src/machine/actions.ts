@@ -6,7 +6,9 @@ import {
   endRollout,
   finishPromotion,
   meaningOf,
+  onFailureOf,
   pause,
+  pauseOnFailure,
   resume,
   returnToStable,
   startRevision,
@@ -33,8 +35,9 @@ function then(first: Outcome, second: (context: MachineContext) => Outcome): Out
 
 function verdictPause(context: MachineContext, event: MachineEvent, clear: 'step' | 'background'): Outcome {
   if (event.type !== 'AnalysisVerdict' && event.type !== 'BackgroundAnalysisVerdict') return same(context);
-  const meaning = meaningOf(event);
+  const meaning = meaningOf(event, onFailureOf(context, event));
   if (meaning.kind !== 'pause') return same(context);
+  if (meaning.reason === 'AnalysisFailed') return pauseOnFailure(context, describeVerdict(event));
   // An inconclusive step run has ended: a Promote continues with the next step.
   const cleared: MachineContext =
     clear === 'step'
@@ -170,7 +173,10 @@ export const ops = {
   }),
 
   recordApplied: (context, event) => ({ context, effects: applied(context, event) }),
-  reject: (context, event, params) => ({ context, effects: rejected(context, event, params.phase) }),
+  reject: (context, event, params) => ({
+    context,
+    effects: rejected(context, event, params.phase, params.reason),
+  }),
 
   /** The spec is the source of truth for suspend; steps or runs it no longer has are let go. */
   specChanged: (context, event) =>
@@ -188,7 +194,7 @@ export const ops = {
 } satisfies {
   observeClock: Op;
   startRevision: Op<{ midRollout: boolean }>;
-  reject: Op<{ phase: string }>;
+  reject: Op<{ phase: string; reason?: string }>;
   [name: string]: Op<never>;
 };
 

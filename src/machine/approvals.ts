@@ -43,11 +43,16 @@ export function applied(context: MachineContext, event: MachineEvent): Effect[] 
 }
 
 /** The audit record and the Warning event of an ignored approval; nothing else happens. */
-export function rejected(context: MachineContext, event: MachineEvent, phase: string): Effect[] {
+export function rejected(
+  context: MachineContext,
+  event: MachineEvent,
+  phase: string,
+  why?: string,
+): Effect[] {
   if (event.type !== 'Approval') return [];
   const approval = approvalOf(event);
   const reason =
-    mismatchOf(context, approval) ?? `${approval.action} does not apply while the canary is ${phase}`;
+    mismatchOf(context, approval) ?? why ?? `${approval.action} does not apply while the canary is ${phase}`;
   return [
     { type: 'recordApproval', approval, result: 'Rejected', reason, time: isoOf(context.now) },
     buildRejectionEvent(approval, reason),

@@ -1,7 +1,7 @@
 import type { ApprovalAction } from '../api/index.ts';
 import { isApproval } from './approvals.ts';
 import { clockAfter, currentStep, kindOf } from './context.ts';
-import { meaningOf, type VerdictMeaning } from './rollout.ts';
+import { meaningOf, onFailureOf, type VerdictMeaning } from './rollout.ts';
 import { stepComplete, stepEntered, weightPending } from './steps.ts';
 import type { MachineContext, MachineEvent } from './types.ts';
 
@@ -15,9 +15,16 @@ function stepsMay({ context, event }: GuardArgs): boolean {
   return !context.suspended && !event.spec.skipAnalysis;
 }
 
-function verdictMatches(runId: string | null, event: MachineEvent, meaning: VerdictMeaning['kind']) {
+function verdictMatches(
+  context: MachineContext,
+  runId: string | null,
+  event: MachineEvent,
+  meaning: VerdictMeaning['kind'],
+) {
   if (event.type !== 'AnalysisVerdict' && event.type !== 'BackgroundAnalysisVerdict') return false;
-  return runId !== null && event.runId === runId && meaningOf(event).kind === meaning;
+  return (
+    runId !== null && event.runId === runId && meaningOf(event, onFailureOf(context, event)).kind === meaning
+  );
 }
 
 function forRevision(context: MachineContext, event: MachineEvent): boolean {
@@ -72,10 +79,18 @@ export const guards = {
   hasPendingRevision: ({ context }: GuardArgs) => context.pendingRevision !== null,
 
   stepVerdict: ({ context, event }: GuardArgs, params: { meaning: VerdictMeaning['kind'] }) =>
-    event.type === 'AnalysisVerdict' && verdictMatches(context.stepRunId, event, params.meaning),
+    event.type === 'AnalysisVerdict' && verdictMatches(context, context.stepRunId, event, params.meaning),
   backgroundVerdict: ({ context, event }: GuardArgs, params: { meaning: VerdictMeaning['kind'] }) =>
     event.type === 'BackgroundAnalysisVerdict' &&
-    verdictMatches(context.backgroundRunId, event, params.meaning),
+    verdictMatches(context, context.backgroundRunId, event, params.meaning),
   approval: ({ context, event }: GuardArgs, params: { actions: readonly ApprovalAction[] }) =>
     isApproval(context, event, params.actions),
+  /** Paused by a Failed analysis (onFailure Pause): only Retry, Abort or a reasoned PromoteFull leave it. */
+  failedPause: ({ context }: GuardArgs) => context.pauseReason === 'AnalysisFailed',
+  /** A PromoteFull over a failed analysis must say why. */
+  unreasonedPromoteOverFailure: ({ context, event }: GuardArgs) =>
+    context.pauseReason === 'AnalysisFailed' &&
+    isApproval(context, event, ['PromoteFull']) &&
+    event.type === 'Approval' &&
+    (event.reason ?? '').trim() === '',
 };

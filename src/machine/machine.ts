@@ -1,4 +1,4 @@
-import { enqueueActions, setup } from 'xstate';
+import { and, enqueueActions, setup } from 'xstate';
 import type { ApprovalAction, CanarySpec } from '../api/index.ts';
 import { ops, type OpName } from './actions.ts';
 import { initialContext, withClock } from './context.ts';
@@ -220,7 +220,26 @@ export const canaryMachine = setup({
             target: 'Aborted',
             actions: [op('abortByApproval'), op('recordApplied')],
           },
+          {
+            guard: 'unreasonedPromoteOverFailure',
+            actions: op('reject', {
+              phase: 'Paused',
+              reason: 'PromoteFull over a failed analysis needs a reason',
+            }),
+          },
           { guard: approval('PromoteFull'), target: 'Promoting', actions: op('recordApplied') },
+          {
+            guard: and([approval('Retry'), 'failedPause']),
+            target: 'Progressing',
+            actions: [op('retry'), op('recordApplied')],
+          },
+          {
+            guard: 'failedPause',
+            actions: op('reject', {
+              phase: 'Paused',
+              reason: 'a failed analysis is left by Retry, Abort, or PromoteFull with a reason',
+            }),
+          },
           {
             guard: approval('Promote', 'Resume'),
             target: 'Progressing',

@@ -33,7 +33,14 @@ const stepArb = fc.oneof(
   fc.integer({ min: 0, max: 100 }).map((setWeight) => ({ setWeight })),
   fc.constantFrom('0s', '10s', '1m', '10m').map((duration) => ({ pause: { duration } })),
   fc.constant({ pause: {} }),
-  fc.constantFrom('a', 'b').map((templateName) => ({ analysis: { templates: [{ templateName }] } })),
+  fc
+    .record({
+      templateName: fc.constantFrom('a', 'b'),
+      onFailure: fc.constantFrom('Abort' as const, 'Pause' as const, undefined),
+    })
+    .map(({ templateName, onFailure }) => ({
+      analysis: { templates: [{ templateName }], ...(onFailure === undefined ? {} : { onFailure }) },
+    })),
 );
 
 const specArb: fc.Arbitrary<CanarySpec> = fc
@@ -43,13 +50,21 @@ const specArb: fc.Arbitrary<CanarySpec> = fc
     progressDeadlineSeconds: fc.integer({ min: 30, max: 900 }),
     skipAnalysis: fc.constantFrom(false, false, false, false, true),
     suspend: fc.constantFrom(false, false, false, false, true),
+    onFailure: fc.constantFrom('Abort' as const, 'Pause' as const),
+    backgroundOnFailure: fc.constantFrom('Abort' as const, 'Pause' as const, undefined),
   })
-  .map(({ background, ...fields }) =>
+  .map(({ background, backgroundOnFailure, ...fields }) =>
     canarySpec({
       ...fields,
       ...(background === undefined
         ? {}
-        : { analysis: { templates: [{ templateName: 'bg' }], startingStep: background } }),
+        : {
+            analysis: {
+              templates: [{ templateName: 'bg' }],
+              startingStep: background,
+              ...(backgroundOnFailure === undefined ? {} : { onFailure: backgroundOnFailure }),
+            },
+          }),
     }),
   );
 
@@ -221,6 +236,34 @@ describe('properties over random events and clocks', () => {
         }),
         { numRuns: RUNS },
       );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'paused by a Failed analysis (onFailure Pause), the canary keeps weight 0 and its pods until Retry, Abort, PromoteFull or a new revision',
+    () => {
+      let seen = 0;
+      fc.assert(
+        fc.property(scenarioArb, (scenario) => {
+          play(scenario, (t) => {
+            if (t.before.phase !== 'Paused' || t.before.pauseReason !== 'AnalysisFailed') return;
+            seen += 1;
+            const sameRollout =
+              t.after.revision === t.before.revision && t.after.attempt === t.before.attempt;
+            if (!sameRollout || applied(t, 'Abort') || applied(t, 'PromoteFull')) return;
+            expect(t.effects.filter((e) => e.type === 'setWeights' && e.canary > 0)).toEqual([]);
+            expect(
+              t.effects.filter((e) => e.type === 'scaleCanaryDownAfter' || e.type === 'scaleCanary'),
+            ).toEqual([]);
+            expect(t.after.canaryWeight).toBe(0);
+            expect(t.after).toMatchObject({ phase: 'Paused', pauseReason: 'AnalysisFailed' });
+          });
+        }),
+        { numRuns: RUNS },
+      );
+      // The generator reaches the rule it checks.
+      expect(seen).toBeGreaterThan(0);
     },
     TIMEOUT,
   );

@@ -1,6 +1,6 @@
-import type { CanarySpec, PauseReason } from '../api/index.ts';
-import { ROLLOUT_START, event, stopRuns, weights } from './context.ts';
-import type { Effect, MachineContext, Outcome, VerdictFields } from './types.ts';
+import type { CanarySpec, OnFailure, PauseReason } from '../api/index.ts';
+import { ROLLOUT_START, currentStep, event, stopRuns, weights } from './context.ts';
+import type { Effect, MachineContext, MachineEvent, Outcome, VerdictFields } from './types.ts';
 
 /** Starts a revision at step 0: the canary is scaled up first, steps follow in eventless checks. */
 export function startRevision(
@@ -140,6 +140,21 @@ export function returnToStable(context: MachineContext, spec: CanarySpec): Outco
   };
 }
 
+/**
+ * A Failed analysis whose onFailure is Pause: the canary's weight goes to 0 first, every run stops,
+ * the canary keeps its pods, and only an Approval moves on: Retry, Abort, or PromoteFull with a
+ * reason. The failed step does not count as done.
+ */
+export function pauseOnFailure(context: MachineContext, message: string): Outcome {
+  const stopped = stopRuns(context);
+  const paused = pause(
+    { ...stopped.context, canaryWeight: 0, stepDone: false },
+    'AnalysisFailed',
+    `${message}; waiting for an Approval: Retry, Abort, or PromoteFull with a reason`,
+  );
+  return { context: paused.context, effects: [weights(0), ...stopped.effects, ...paused.effects] };
+}
+
 /** Pauses with a reason; the rollout continues only on an approval. */
 export function pause(context: MachineContext, reason: PauseReason, message: string): Outcome {
   return {
@@ -171,13 +186,28 @@ export function resume(context: MachineContext): Outcome {
 /** What a verdict means for the rollout. */
 export type VerdictMeaning = { kind: 'pass' } | { kind: 'abort' } | { kind: 'pause'; reason: PauseReason };
 
-/** Failed aborts; Error aborts unless its policy is Pause; Inconclusive pauses. */
-export function meaningOf(verdict: VerdictFields): VerdictMeaning {
+/**
+ * What a Failed verdict does for the run it belongs to: the step's (or the background analysis')
+ * own `onFailure`, else the Canary's.
+ */
+export function onFailureOf(context: MachineContext, event: MachineEvent): OnFailure {
+  const { spec } = event;
+  if (event.type === 'BackgroundAnalysisVerdict') return spec.analysis?.onFailure ?? spec.onFailure;
+  const step = currentStep(context, spec);
+  const own = step !== undefined && 'analysis' in step ? step.analysis.onFailure : undefined;
+  return own ?? spec.onFailure;
+}
+
+/**
+ * Failed aborts unless its onFailure is Pause (then Paused, AnalysisFailed); Error aborts unless its
+ * onError is Pause; Inconclusive pauses.
+ */
+export function meaningOf(verdict: VerdictFields, onFailure: OnFailure = 'Abort'): VerdictMeaning {
   switch (verdict.verdict) {
     case 'Successful':
       return { kind: 'pass' };
     case 'Failed':
-      return { kind: 'abort' };
+      return onFailure === 'Pause' ? { kind: 'pause', reason: 'AnalysisFailed' } : { kind: 'abort' };
     case 'Inconclusive':
       return { kind: 'pause', reason: 'InconclusiveAnalysis' };
     case 'Error':
