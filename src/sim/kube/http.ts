@@ -4,11 +4,13 @@ import { parse as parseYaml } from 'yaml';
 import type { AuditLog } from './audit.ts';
 import type { ApiResult, SimContext, Target, WriteOptions } from './context.ts';
 import { deleteCollection, deleteObject, parseDeleteOptions } from './deletion.ts';
+import type { Denials } from './denials.ts';
 import type { Faults, RequestInfo } from './faults.ts';
 import { patchObject } from './patches.ts';
 import { getObject, listObjects } from './reads.ts';
 import { route } from './routes.ts';
 import { getScale, patchScale, updateScale } from './scale.ts';
+import { selfSubjectReview } from './self-subject-review.ts';
 import { parseFieldSelector, parseLabelSelector, selectorFor } from './selectors.ts';
 import type { Selector } from './selectors.ts';
 import {
@@ -31,6 +33,8 @@ export interface HandlerDeps {
   faults: Faults;
   /** Authenticates bearer tokens and records what each user asked for. */
   audit: AuditLog;
+  /** Requests a test forbade (answered 403 as RBAC would). */
+  denials?: Denials;
   watches: Set<OpenWatch>;
   watchTimeoutSeconds: number;
   bookmarkIntervalMs: number;
@@ -134,6 +138,12 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   if (latency > 0) await new Promise((r) => setTimeout(r, latency));
   const injected = deps.faults.takeFailure(info);
   if (injected !== undefined) throw injected;
+  if (r.kind === 'resource') deps.denials?.check(user, method, r.target, info.watch);
+  const review = selfSubjectReview(method, url.pathname, user);
+  if (review !== undefined) {
+    sendJson(res, review);
+    return;
+  }
   if (r.kind === 'resource') {
     await handleResource(deps, { req, res, target: r.target, query: url.searchParams });
     return;

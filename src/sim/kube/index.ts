@@ -9,3 +9,4 @@ export { CrdLoadError } from './crd-loader.ts';
 export { CONFLICT_MESSAGE } from './status.ts';
 export { ANONYMOUS, DEFAULT_USER, authorizerVerb } from './audit.ts';
 export type { AuditRecord, AuthorizerVerb } from './audit.ts';
+export type { DenyRule } from './denials.ts';

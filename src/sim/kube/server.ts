@@ -9,6 +9,7 @@ import { AuditLog, DEFAULT_USER, type AuditRecord } from './audit.ts';
 import { builtinTypes } from './builtins.ts';
 import type { SimContext } from './context.ts';
 import { CrdLoadError, loadCrdFile } from './crd-loader.ts';
+import { Denials, type DenyRule } from './denials.ts';
 import { Faults } from './faults.ts';
 import type { FailMatch, RequestMatch } from './faults.ts';
 import { GarbageCollector } from './garbage-collector.ts';
@@ -70,6 +71,8 @@ export interface KubeSim {
   kubeconfigFor(user: string): KubeconfigObject;
   /** Every request's user, authorizer verb, API group, resource and subresource, in order. */
   audit: { entries(): readonly AuditRecord[]; clear(): void };
+  /** Refuses matching requests with 403 Forbidden, worded as kube-apiserver's RBAC does. */
+  forbid(rule: DenyRule): void;
   faults: KubeSimFaults;
   store: KubeSimStore;
   /** Sends a BOOKMARK now on every open watch that allows bookmarks. */
@@ -163,6 +166,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   const faults = new Faults();
   const audit = new AuditLog();
   audit.addToken(DEFAULT_TOKEN, DEFAULT_USER);
+  const denials = new Denials();
   const watches = new Set<OpenWatch>();
   let address = '127.0.0.1:0';
   const server = createServer(
@@ -170,6 +174,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
       ctx,
       faults,
       audit,
+      denials,
       watches,
       watchTimeoutSeconds: options.watchTimeoutSeconds ?? 300,
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
@@ -204,6 +209,9 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
       clear: () => {
         audit.clear();
       },
+    },
+    forbid: (rule) => {
+      denials.add(rule);
     },
     faults: {
       failNext: (m) => {
