@@ -106,7 +106,15 @@ function metricView(metric: MetricStatus, templates: readonly TemplateLike[]): M
 
 function analysisView(canary: CanaryLike, templates: readonly TemplateLike[]): AnalysisView | undefined {
   const run = currentRun(canary);
-  if (run === undefined) return undefined;
+  return run === undefined ? undefined : runView(canary, run, templates);
+}
+
+/** One analysis run as shown, each metric next to the condition its template gives it. */
+export function runView(
+  canary: CanaryLike,
+  run: AnalysisRunStatus,
+  templates: readonly TemplateLike[],
+): AnalysisView {
   const names = templatesOf(canary, run);
   // Prefer the run's own templates; a metric name can repeat across unrelated templates.
   const own = names === undefined ? [] : templates.filter((t) => names.includes(t.metadata.name ?? ''));

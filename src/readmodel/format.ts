@@ -15,7 +15,8 @@ const same = (text: string): string => text;
 /** No decoration: for logs, files and tests. */
 export const PLAIN_STYLE: TextStyle = { phase: same, good: same, bad: same, dim: same, bold: same };
 
-const MEASUREMENT_MARK: Record<MeasurementPhase, string> = {
+/** The mark shown beside a measurement: pass, fail, inconclusive, error. */
+export const MEASUREMENT_MARK: Record<MeasurementPhase, string> = {
   Successful: '✓',
   Failed: '✗',
   Inconclusive: '?',

@@ -31,3 +31,17 @@ export type {
   TemplateRefLike,
   Weights,
 } from './types.ts';
+export { ageText } from './age.ts';
+export { waitingFor, type Waiting, type WaitingInput } from './waiting.ts';
+export {
+  statusView,
+  type MetricDetail,
+  type RunDetail,
+  type StatusView,
+  type StatusViewInput,
+  type StepLine,
+  type StepState,
+} from './status-view.ts';
+export { renderStatus } from './status-screen.ts';
+export { canaryRow, type CanaryRow, type RowInput } from './canary-row.ts';
+export { approvalRow, type ApprovalLike, type ApprovalRow } from './approval-row.ts';
