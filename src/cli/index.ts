@@ -34,6 +34,13 @@ export const VERBS: readonly VerbEntry[] = [
     load: async () => (await import('./lint.ts')).registerLint,
   },
   {
+    name: 'import',
+    description:
+      'Convert Argo Rollouts (AnalysisTemplate, ClusterAnalysisTemplate, Rollout) and Flagger (Canary, MetricTemplate) ' +
+      'objects into serin objects, and report every field kept, changed or dropped. See docs/import.md.',
+    load: async () => (await import('./import.ts')).registerImport,
+  },
+  {
     name: 'judge',
     description:
       'Judge a canary sample against a baseline sample (Mann-Whitney U, Hodges-Lehmann shift, tolerance band).\n' +
@@ -45,6 +52,63 @@ export const VERBS: readonly VerbEntry[] = [
     name: 'controller',
     description: 'Run the serin controller: reconcile Canaries, move traffic, run analyses.',
     load: async () => (await import('./controller.ts')).registerController,
+  },
+  {
+    name: 'get',
+    description:
+      'List Canaries (phase, step, canary weight, what each waits for, last analysis) or Approvals (who decided ' +
+      'what, with what result); -w prints a line per change.',
+    load: async () => (await import('./get.ts')).registerGet,
+  },
+  {
+    name: 'status',
+    description:
+      'Show one Canary: steps with a marker at the current one, weights, each metric’s recent measurements ' +
+      'against its condition, approvals, Events, and what serin waits for with the command that acts on it.',
+    load: async () => (await import('./status.ts')).registerStatus,
+  },
+  {
+    name: 'promote',
+    description:
+      'Continue a paused Canary (an Approval Promote for its revision and step); --full skips the remaining steps and analyses (PromoteFull).',
+    load: async () => (await import('./promote.ts')).registerPromote,
+  },
+  {
+    name: 'abort',
+    description:
+      "Abort a Canary's rollout (Progressing, Paused or Promoting): canary weight to 0 first, then scaled down.",
+    load: async () => (await import('./abort.ts')).registerAbort,
+  },
+  {
+    name: 'retry',
+    description:
+      "Restart an Aborted or Failed Canary's revision from step 1 (an Approval Retry; new analysis runs).",
+    load: async () => (await import('./retry.ts')).registerRetry,
+  },
+  {
+    name: 'pause',
+    description: 'Hold a Progressing Canary where it is (an Approval Pause); serin resume continues it.',
+    load: async () => (await import('./pause.ts')).registerPause,
+  },
+  {
+    name: 'resume',
+    description:
+      'Continue a Paused Canary (an Approval Resume); for a pause {} step this is the same as promote.',
+    load: async () => (await import('./resume.ts')).registerResume,
+  },
+  {
+    name: 'tune',
+    description:
+      "Measure a template's false-alarm rate, value distribution and detection power on the stable workload's " +
+      'history, and suggest thresholds that meet a target false-alarm rate.',
+    load: async () => (await import('./tune.ts')).registerTune,
+  },
+  {
+    name: 'replay',
+    description:
+      'Replay a Canary against the past: the state machine and the analyses run on a virtual clock from --start, ' +
+      'every query evaluated at its virtual time, and the timeline the controller would have produced is printed.',
+    load: async () => (await import('./replay.ts')).registerReplay,
   },
   {
     name: 'demo',
