@@ -174,7 +174,11 @@ export async function reconcile(
   return reconcileLive(deps, { ...ctx, raw: await ensureFinalizer(deps, ctx) }, now);
 }
 
-async function reconcileLive(deps: ReconcilerDeps, ctx: ReconcileContext, now: number): Promise<ReconcileResult> {
+async function reconcileLive(
+  deps: ReconcilerDeps,
+  ctx: ReconcileContext,
+  now: number,
+): Promise<ReconcileResult> {
   const invalid = validate(ctx);
   const canary = parseCanary(ctx.raw);
   if (invalid || !canary) {
@@ -225,6 +229,9 @@ async function reconcileLive(deps: ReconcilerDeps, ctx: ReconcileContext, now: n
       previous: canary.status?.conditions,
       now: new Date(now).toISOString(),
       message: machine.message,
+      ...(machine.initializationStalled
+        ? { invalid: { reason: 'InitializationDeadlineExceeded', message: machine.message } }
+        : {}),
     }),
     ...statusFields(machine),
   };

@@ -59,6 +59,7 @@ function unsuspend(context: MachineContext): Outcome {
     suspended: false,
     readyWaitSince: context.readyWaitSince === null ? null : context.now,
     promotingSince: context.promotingSince === null ? null : context.now,
+    initializingSince: context.initializingSince === null ? null : context.now,
   };
   return { context: resumed, effects: [event('Unsuspended', 'progression resumed')] };
 }
@@ -157,14 +158,28 @@ export const ops = {
         }
       : same(context),
   initialize: (context) => ({
-    context,
+    context: { ...context, initializingSince: context.now },
     effects: [
       { type: 'promoteTemplateToPrimary', revision: context.revision },
       event('Initializing', 'creating primary'),
     ],
   }),
+  stallInitialization: (context, observed) => {
+    const message = `primary for revision ${context.revision ?? 'unknown'} not ready within progressDeadlineSeconds (${observed.spec.progressDeadlineSeconds}s) of creation: check the primary Deployment's pods and events`;
+    return {
+      context: { ...context, initStalled: true, message },
+      effects: [event('InitializationStalled', message, 'Warning')],
+    };
+  },
   becomeIdle: (context) => ({
-    context: { ...context, stableRevision: context.revision, canaryWeight: 0, message: null },
+    context: {
+      ...context,
+      stableRevision: context.revision,
+      canaryWeight: 0,
+      message: null,
+      initializingSince: null,
+      initStalled: false,
+    },
     effects: [
       weights(0),
       { type: 'scaleCanary', replicas: 0 },

@@ -30,6 +30,10 @@ export function initialContext(spec: CanarySpec, now: number): MachineContext {
     ...ROLLOUT_START,
     readyWaitSince: null,
     suspended: spec.suspend,
+    // Set on entering Initializing: a restored context fills missing fields from here, and a status
+    // merge patch drops nulls, so every nullable field must start null.
+    initializingSince: null,
+    initStalled: false,
   };
 }
 

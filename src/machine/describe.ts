@@ -23,6 +23,8 @@ export interface MachineStatus {
   readonly suspended: boolean;
   /** A revision that arrived during Promoting and starts once it ends. */
   readonly pendingRevision?: string;
+  /** Initializing passed its deadline without a ready primary (the message says so). */
+  readonly initializationStalled?: true;
 }
 
 const ROLLOUT_PHASES: readonly CanaryPhase[] = ['Progressing', 'Paused', 'Promoting', 'Aborted', 'Failed'];
@@ -53,7 +55,7 @@ function messageOf(phase: CanaryPhase, context: MachineContext, spec: CanarySpec
   const revision = context.revision ?? 'unknown revision';
   switch (phase) {
     case 'Initializing':
-      return 'creating primary';
+      return context.initStalled && context.message !== null ? context.message : 'creating primary';
     case 'Idle':
       return `steady at ${context.stableRevision ?? revision}`;
     case 'Progressing':
@@ -96,5 +98,6 @@ export function describeSnapshot(snapshot: CanarySnapshot, spec: CanarySpec): Ma
     attempt: context.attempt,
     suspended: context.suspended,
     ...(context.pendingRevision === null ? {} : { pendingRevision: context.pendingRevision }),
+    ...(phase === 'Initializing' && context.initStalled ? { initializationStalled: true as const } : {}),
   };
 }

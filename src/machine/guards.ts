@@ -75,6 +75,12 @@ export const guards = {
     const deadlineMs = event.spec.progressDeadlineSeconds * 1000;
     return clockAfter(context, event) - context.promotingSince >= deadlineMs;
   },
+  /** Initializing has waited progressDeadlineSeconds for the primary (said once; suspended time not counted). */
+  initDeadlinePassed: ({ context, event }: GuardArgs) => {
+    if (context.initStalled || context.suspended || context.initializingSince === null) return false;
+    const deadlineMs = event.spec.progressDeadlineSeconds * 1000;
+    return clockAfter(context, event) - context.initializingSince >= deadlineMs;
+  },
   promotionComplete: ({ context }: GuardArgs) => context.primaryReady && !context.suspended,
   hasPendingRevision: ({ context }: GuardArgs) => context.pendingRevision !== null,
 

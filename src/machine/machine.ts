@@ -89,6 +89,7 @@ export const canaryMachine = setup({
           { guard: 'forCurrentRevision', target: 'Idle', actions: op('becomeIdle') },
           { actions: clock },
         ],
+        Tick: [{ guard: 'initDeadlinePassed', actions: op('stallInitialization') }, { actions: clock }],
         Approval: { actions: op('reject', { phase: 'Initializing' }) },
         Suspend: { actions: op('suspend') },
         Unsuspend: { actions: op('unsuspend') },

@@ -131,6 +131,10 @@ export type MachineContext = {
   pendingRevision: string | null;
   /** Why the rollout is paused, aborted or failed. */
   message: string | null;
+  /** Since when the primary is awaited while Initializing (null once Idle). */
+  initializingSince: number | null;
+  /** Initializing passed progressDeadlineSeconds without a ready primary: Stalled until it is ready. */
+  initStalled: boolean;
 };
 
 /** The event as the machine sees it: the controller's event plus the spec it was decided under. */

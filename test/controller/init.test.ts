@@ -50,4 +50,30 @@ describe('first reconcile', () => {
     await h.pass();
     expect((await h.get('Canary', 'podinfo'))?.metadata.resourceVersion).toBe(before);
   });
+
+  it('Initializing past progressDeadlineSeconds without a ready primary is Stalled with a clear message and an Event, traffic untouched', async () => {
+    h = await startHarness();
+    const before = await h.vsYaml();
+    await h.pass();
+    h.clock.advance(600_000);
+    await h.pass();
+    const status = (await h.get('Canary', 'podinfo'))?.status as {
+      phase: string;
+      message: string;
+      conditions: { type: string; status: string; reason: string }[];
+    };
+    expect(status.phase).toBe('Initializing');
+    expect(status.message).toMatch(
+      /^primary for revision \w+ not ready within progressDeadlineSeconds \(600s\)/,
+    );
+    expect(status.conditions.find((c) => c.type === 'Stalled')).toMatchObject({
+      status: 'True',
+      reason: 'InitializationDeadlineExceeded',
+    });
+    expect((await h.events()).find((e) => e.reason === 'InitializationStalled')?.type).toBe('Warning');
+    expect(await h.vsYaml()).toBe(before);
+    await h.markRolledOut('podinfo-primary');
+    await h.pass();
+    expect((await h.get('Canary', 'podinfo'))?.status).toMatchObject({ phase: 'Idle' });
+  });
 });
