@@ -41,13 +41,6 @@ export const VERBS: readonly VerbEntry[] = [
     load: async () => (await import('./import.ts')).registerImport,
   },
   {
-    name: 'import',
-    description:
-      'Convert Argo Rollouts (AnalysisTemplate, ClusterAnalysisTemplate, Rollout) and Flagger (Canary, MetricTemplate) ' +
-      'objects into serin objects, and report every field kept, changed or dropped. See docs/import.md.',
-    load: async () => (await import('./import.ts')).registerImport,
-  },
-  {
     name: 'judge',
     description:
       'Judge a canary sample against a baseline sample (Mann-Whitney U, Hodges-Lehmann shift, tolerance band).\n' +
