@@ -206,6 +206,8 @@ class Release {
       'orphan',
     );
 
+    await this.upgradedFromOwnedObjects();
+
     this.prometheus.successRate = 1;
     await this.release('podinfo:2.0.0');
     const waiting = await this.waitFor(
@@ -235,6 +237,41 @@ class Release {
     );
     expect(ended.phase).toBe('Aborted');
     await this.waitFor('the scale-down', (s) => s.canaryScaleDownAt === undefined);
+  }
+
+  /**
+   * An installation upgraded from a serin that made the Canary own its primary and Services: the
+   * controller removes those owner references (src/controller/finalize.ts `disown`).
+   */
+  async upgradedFromOwnedObjects(): Promise<void> {
+    const canary = await this.stack.client.get({
+      apiVersion: 'serin.dev/v1alpha1',
+      kind: 'Canary',
+      namespace: this.ns,
+      name: 'podinfo',
+    });
+    const owner = {
+      apiVersion: 'serin.dev/v1alpha1',
+      kind: 'Canary',
+      name: 'podinfo',
+      uid: canary.metadata.uid,
+      controller: true,
+      blockOwnerDeletion: true,
+    };
+    const owned = [
+      { apiVersion: 'v1', kind: 'Service', namespace: this.ns, name: 'podinfo-primary' },
+      { apiVersion: 'v1', kind: 'Service', namespace: this.ns, name: 'podinfo-canary' },
+      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: this.ns, name: 'podinfo-primary' },
+    ];
+    for (const ref of owned)
+      await this.stack.client.mergePatch(ref, { metadata: { ownerReferences: [owner] } });
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const objects = await Promise.all(owned.map((ref) => this.stack.client.get(ref)));
+      if (objects.every((o) => o.metadata.ownerReferences === undefined)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the controller did not remove the Canary's owner references in ${this.ns}`);
   }
 
   /** The orphan Canary's Warning Event, recorded again and again while it stays stalled. */
