@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Suites that run a real Prometheus and the whole stack. They run after the others, one file at a
+ * Suites that run a real Prometheus or the whole stack. They run after the others, one file at a
  * time: on a 2-core machine, running them beside the unit suites starves the load generator and
  * Prometheus' scrapes, and timing-sensitive analysis (a new 5xx series is invisible to rate() until
  * it has been scraped twice) stops being what it is in production.
@@ -14,6 +14,8 @@ const STACK_SUITES = [
   // Compiles the sources and installs the production dependencies into an empty folder: a minute
   // of both cores, which would starve the timing-sensitive unit suites running beside it.
   'test/image/**/*.test.ts',
+  // Runs the controller process with the workload emulator through whole rollouts, against deadlines.
+  'test/deploy/least-privilege.test.ts',
 ];
 
 export default defineConfig({
