@@ -111,20 +111,6 @@ export const VERBS: readonly VerbEntry[] = [
     load: async () => (await import('./replay.ts')).registerReplay,
   },
   {
-    name: 'tune',
-    description:
-      "Measure a template's false-alarm rate, value distribution and detection power on the stable workload's " +
-      'history, and suggest thresholds that meet a target false-alarm rate.',
-    load: async () => (await import('./tune.ts')).registerTune,
-  },
-  {
-    name: 'replay',
-    description:
-      'Replay a Canary against the past: the state machine and the analyses run on a virtual clock from --start, ' +
-      'every query evaluated at its virtual time, and the timeline the controller would have produced is printed.',
-    load: async () => (await import('./replay.ts')).registerReplay,
-  },
-  {
     name: 'demo',
     description: 'Run serin end to end on this machine: a good release promoted, a bad one rolled back.',
     load: async () => (await import('./demo.ts')).registerDemo,
