@@ -1,7 +1,7 @@
 /** Import direction for serin: arrows point inward (see docs/architecture.md). */
 const core = '^src/(api|machine|analysis|judge|readmodel|ports)/';
 /** The on-call verbs (issue 14) and the module they share; the controller never needs them. */
-const ONCALL_VERBS = 'get|status|promote|abort|retry|pause|resume|approval-verb';
+const ONCALL_VERBS = 'get|status|promote|abort|retry|pause|resume|approval-verb|completion';
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },

@@ -111,6 +111,13 @@ export const VERBS: readonly VerbEntry[] = [
     load: async () => (await import('./replay.ts')).registerReplay,
   },
   {
+    name: 'completion',
+    description:
+      'Print a shell completion script (bash, zsh or fish) for serin and kubectl-serin; Canary names are ' +
+      'completed from the cluster.',
+    load: async () => (await import('./completion.ts')).registerCompletion,
+  },
+  {
     name: 'demo',
     description: 'Run serin end to end on this machine: a good release promoted, a bad one rolled back.',
     load: async () => (await import('./demo.ts')).registerDemo,

@@ -14,7 +14,7 @@ afterEach(async () => sim?.stop());
 const root = pathToFileURL(`${process.cwd()}/`).href;
 /** The on-call verbs' own modules (what `serin controller` has no use for). */
 const ONCALL_MODULES =
-  /^src\/(cli\/(get|status|promote|abort|retry|pause|resume|approval-verb|approval-rules|follow|table|cluster)\.ts|kube\/who-am-i\.ts|readmodel\/(status-view|status-screen|waiting)\.ts)$/;
+  /^src\/(cli\/(get|status|promote|abort|retry|pause|resume|approval-verb|approval-rules|follow|table|cluster|completion|completion-scripts)\.ts|kube\/who-am-i\.ts|readmodel\/(status-view|status-screen|waiting)\.ts)$/;
 
 async function loadedBy(args: string[]): Promise<string[]> {
   const run = spawnSerin(FROM_SOURCES, args, { recordLoads: true });
