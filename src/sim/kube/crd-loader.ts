@@ -7,7 +7,7 @@ import { pruneAndDefault, pruneMetadata, schemaAt } from './structural.ts';
 import type { SchemaNode } from './structural.ts';
 import { compileValidator } from './validation.ts';
 import { isRecord } from './types.ts';
-import type { AdmitResult, KubeObject, ResourceType, VersionSchema } from './types.ts';
+import type { AdmitResult, KubeObject, PrinterColumn, ResourceType, VersionSchema } from './types.ts';
 
 /** A CRD file that could not be turned into a resource type. */
 export class CrdLoadError extends Error {
@@ -24,6 +24,7 @@ interface CrdVersion {
   storage: boolean;
   schema?: { openAPIV3Schema?: SchemaNode };
   subresources?: { status?: unknown; scale?: unknown };
+  additionalPrinterColumns?: PrinterColumn[];
 }
 
 interface CrdSpec {
@@ -101,6 +102,7 @@ export function resourceTypeFromCrd(doc: unknown, source: string): ResourceType 
     generation: true,
     schemas,
     selectableFields: [],
+    printerColumns: new Map(served.map((v) => [v.name, v.additionalPrinterColumns ?? []])),
   };
 }
 

@@ -21,6 +21,7 @@ import {
   methodNotAllowed,
   unknownPath,
 } from './status.ts';
+import { asTable, wantsTable } from './table.ts';
 import { startWatch, validateWatch } from './watch.ts';
 import type { OpenWatch } from './watch.ts';
 import { createObject, updateObject } from './writes.ts';
@@ -204,6 +205,7 @@ async function handleResource(deps: HandlerDeps, rr: ResourceRequest): Promise<v
   } else {
     throw methodNotAllowed(method);
   }
+  if (method === 'GET' && wantsTable(req.headers.accept)) result = asTable(result, target);
   sendJson(res, result);
 }
 

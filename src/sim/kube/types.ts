@@ -82,8 +82,20 @@ export interface ResourceType {
   admitBuiltin?: (obj: KubeObject, old: KubeObject | undefined) => StatusCause[];
   /** Extra field-selector fields beyond metadata.name / metadata.namespace. */
   selectableFields: string[];
+  /** CRDs: each served version's `additionalPrinterColumns` (the Table format's columns). */
+  printerColumns?: Map<string, PrinterColumn[]>;
   /** metadata.name rule: RFC 1123 subdomain unless stated (Services use RFC 1035 labels, Namespaces RFC 1123 labels). */
   nameRule?: 'dns1035Label' | 'dns1123Label';
+}
+
+/** One `additionalPrinterColumns` entry of a CRD version. */
+export interface PrinterColumn {
+  name: string;
+  type: string;
+  jsonPath: string;
+  format?: string;
+  description?: string;
+  priority?: number;
 }
 
 /** The apiVersion string for a group/version pair. */
