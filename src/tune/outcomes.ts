@@ -73,7 +73,9 @@ export function outcomeOf(run: AnalysisRunStatus): RunOutcome {
 export function recordOf(run: AnalysisRunStatus, start: number): RunRecord {
   const values: Record<string, number[]> = {};
   for (const metric of run.metrics) {
+    // A low-traffic measurement's value is the guard's request count, not the metric's value.
     values[metric.name] = metric.measurements
+      .filter((m) => m.message?.startsWith('insufficient traffic') !== true)
       .map((m) => (m.value === undefined ? undefined : parseValue(m.value)))
       .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   }
