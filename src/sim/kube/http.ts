@@ -6,6 +6,7 @@ import type { ApiResult, SimContext, Target, WriteOptions } from './context.ts';
 import { deleteCollection, deleteObject, parseDeleteOptions } from './deletion.ts';
 import type { Denials } from './denials.ts';
 import type { Faults, RequestInfo } from './faults.ts';
+import { openApiDocument } from './openapi.ts';
 import { patchObject } from './patches.ts';
 import { getObject, listObjects } from './reads.ts';
 import { route } from './routes.ts';
@@ -150,7 +151,8 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     return;
   }
   if (method !== 'GET') throw methodNotAllowed(method);
-  sendJson(res, { code: 200, body: discovery(deps, r), warnings: [] });
+  const openapi = openApiDocument(deps.ctx.registry, url.pathname);
+  sendJson(res, { code: 200, body: openapi ?? discovery(deps, r), warnings: [] });
 }
 
 function discovery(deps: HandlerDeps, r: Exclude<ReturnType<typeof route>, { kind: 'resource' }>): object {
