@@ -147,6 +147,22 @@ async function waitForDecision(
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<Decision> {
+  // One plain list first: an informer would retry a 403 until the timeout, and the person would
+  // read "no decision" where the truth is "you may create Approvals but not read them".
+  try {
+    await cluster.client.list(API, 'Approval', { namespace: cluster.namespace, signal });
+  } catch (err) {
+    const failure = explain(err, {
+      verb: 'list',
+      resource: 'approvals.serin.dev',
+      namespace: cluster.namespace,
+    });
+    throw new OncallFailure(
+      `Approval ${name} was created, but --wait cannot follow it: ${failure.message}`,
+      failure.exitCode,
+      { cause: err },
+    );
+  }
   const done = new AbortController();
   const stop = AbortSignal.any([signal, done.signal, AbortSignal.timeout(timeoutMs)]);
   let decision: Decision;

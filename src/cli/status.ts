@@ -125,7 +125,12 @@ const CLEAR = '\u001b[H\u001b[2J';
  * a pipe or a log, each change becomes lines of its own (the read model's `viewChanges`), so the
  * output stays readable as a record.
  */
-async function watch(ctx: CliContext, cluster: Cluster, data: Gathered, flags: StatusFlags): Promise<void> {
+async function watch(
+  ctx: CliContext,
+  cluster: Cluster,
+  data: Gathered,
+  flags: StatusFlags & { events: boolean },
+): Promise<void> {
   const name = data.canary.metadata.name;
   let shown = viewOf(data);
   const redraw = ctx.isTTY === true && flags.output === 'text';
@@ -157,12 +162,15 @@ async function watch(ctx: CliContext, cluster: Cluster, data: Gathered, flags: S
       onChange,
       ctx.signal,
     ),
-    follow(
-      cluster.client,
-      { apiVersion: 'v1', kind: 'Event', namespace: cluster.namespace },
-      onChange,
-      ctx.signal,
-    ),
+    // Events RBAC hides are not followed either: the informer would retry a 403 forever.
+    flags.events
+      ? follow(
+          cluster.client,
+          { apiVersion: 'v1', kind: 'Event', namespace: cluster.namespace },
+          onChange,
+          ctx.signal,
+        )
+      : Promise.resolve(),
   ]);
 }
 
@@ -178,7 +186,7 @@ async function status(ctx: CliContext, name: string, flags: StatusFlags): Promis
   print(ctx, viewOf(data), flags.output);
   if (events === undefined)
     ctx.err(`serin status: Events not shown: listing events in "${cluster.namespace}" is forbidden\n`);
-  if (flags.watch === true) await watch(ctx, cluster, data, flags);
+  if (flags.watch === true) await watch(ctx, cluster, data, { ...flags, events: events !== undefined });
   return ONCALL_EXIT.ok;
 }
 

@@ -160,4 +160,16 @@ describe('serin promote', () => {
     expect(run.stdout).not.toContain('Applied');
     expect((await approvals(h))[0]?.status).toBeUndefined();
   });
+
+  it('says the Approval was created when RBAC lets the caller create Approvals but not follow them (exit 4)', async () => {
+    h = await startHarness();
+    await toFinalPause(h);
+    h.sim.forbid({ user: 'writer', verb: 'list', resource: 'approvals' });
+    const run = await serin(kubeconfigFileFor(h.sim, 'writer'), ['promote', 'podinfo']);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(
+      /^serin promote: Approval podinfo-promote-\w+ was created, but --wait cannot follow it: forbidden: cannot list approvals\.serin\.dev in namespace "test" \(RBAC\): .*\n$/,
+    );
+    expect(await approvals(h)).toHaveLength(1);
+  });
 });
