@@ -40,7 +40,10 @@ describe('waitingFor', () => {
   });
 
   it('after a failed analysis (onFailure Pause), offers retry first, then abort, then an override with a reason', () => {
-    const waiting = waitingFor(canary({ phase: 'Paused', pauseReason: 'AnalysisFailed', currentStepIndex: 2 }), NOW);
+    const waiting = waitingFor(
+      canary({ phase: 'Paused', pauseReason: 'AnalysisFailed', currentStepIndex: 2 }),
+      NOW,
+    );
     expect(waiting.commands).toEqual([
       'serin retry web -n shop',
       'serin abort web -n shop',
