@@ -45,3 +45,12 @@ describe('evidenceSpanMs', () => {
     expect(evidenceSpanMs({ metric: judge, queries: [] })).toBeUndefined();
   });
 });
+
+describe('queryLookbackMs on a query too deep for the grammar', () => {
+  it('falls back to the longest range plus the longest offset written in it', () => {
+    const chain = Array.from({ length: 20_000 }, (_, i) => `rate(x{i="${i}"}[${i === 7 ? '5m' : '1m'}])`);
+    const query = `${chain.join(' + ')} + y offset 2m`;
+    expect(queryLookbackMs(query)).toBeGreaterThanOrEqual(300_000);
+    expect(queryLookbackMs(query)).toBeLessThanOrEqual(420_000);
+  });
+});

@@ -19,8 +19,36 @@ type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
 
 /** How far back a PromQL expression reads, in ms: its longest range plus offset, nested ones added. */
 export function queryLookbackMs(query: string): number {
-  const tree = parser.parse(query);
-  return lookback(tree.topNode, query);
+  try {
+    const tree = parser.parse(query);
+    const read = lookback(tree.topNode, query);
+    // Where the grammar gave up (it stops after a few hundred chained operators that Prometheus
+    // accepts), the rest of the query is unread: take the textual bound as well.
+    return parsedWhole(tree) ? read : Math.max(read, textualLookbackMs(query));
+  } catch (err) {
+    // A query nested too deeply for the grammar's recursive tree builder (or for this walk):
+    // add up the longest range and the longest offset written anywhere in it, never less.
+    if (!(err instanceof RangeError)) throw err;
+    return textualLookbackMs(query);
+  }
+}
+
+function parsedWhole(tree: ReturnType<typeof parser.parse>): boolean {
+  let whole = true;
+  tree.iterate({
+    enter: (node) => {
+      if (node.type.isError) whole = false;
+      return whole;
+    },
+  });
+  return whole;
+}
+
+/** The longest `[range]` plus the longest `offset` in the text: an upper bound of the lookback. */
+function textualLookbackMs(query: string): number {
+  const ranges = [...query.matchAll(/\[\s*([0-9a-z]+)\s*(?::[^\]]*)?\]/g)].map((m) => literalMs(m[1] ?? ''));
+  const offsets = [...query.matchAll(/offset\s+([0-9a-z]+)/g)].map((m) => literalMs(m[1] ?? ''));
+  return Math.max(0, ...ranges) + Math.max(0, ...offsets);
 }
 
 function lookback(node: SyntaxNode, text: string): number {
@@ -74,7 +102,10 @@ const PROMQL_UNIT_MS: Record<string, number> = {
 /** A PromQL duration (`1h30m`, `10s`, or plain seconds); a negative offset reads no further back. */
 function durationOf(node: SyntaxNode | null, text: string): number {
   if (node === null) return 0;
-  const literal = text.slice(node.from, node.to).trim();
+  return literalMs(text.slice(node.from, node.to).trim());
+}
+
+function literalMs(literal: string): number {
   if (/^\d+(\.\d+)?$/.test(literal)) return Number(literal) * 1_000;
   let total = 0;
   for (const match of literal.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) {

@@ -15,12 +15,23 @@ export interface PromqlSyntaxError {
 export function checkPromqlSyntax(query: string): PromqlSyntaxError | undefined {
   if (query.trim() === '') return { offset: 0, line: 1, column: 1, message: 'empty query' };
   let errorAt: number | undefined;
-  parser.parse(query).iterate({
-    enter: (node) => {
-      if (errorAt === undefined && node.type.isError) errorAt = node.from;
-      return errorAt === undefined;
-    },
-  });
+  try {
+    parser.parse(query).iterate({
+      enter: (node) => {
+        if (errorAt === undefined && node.type.isError) errorAt = node.from;
+        return errorAt === undefined;
+      },
+    });
+  } catch (err) {
+    // The grammar's tree builder recurses: thousands of chained operators overflow the stack.
+    if (!(err instanceof RangeError)) throw err;
+    return {
+      offset: 0,
+      line: 1,
+      column: 1,
+      message: `the query is nested too deeply to parse (${query.length} characters); split it into recording rules`,
+    };
+  }
   if (errorAt === undefined) return undefined;
   const before = query.slice(0, errorAt);
   const line = before.split('\n').length;

@@ -48,6 +48,15 @@ describe('serin lint on hostile files', () => {
     },
   );
 
+  it('long-promql-chain.yaml: thousands of chained operators are a PromQL problem, not a crash (the fuzz suite found this)', async () => {
+    const run = await runCliCaptured(['lint', join(FIXTURES, 'long-promql-chain.yaml')]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /long-promql-chain\.yaml:11 \[document 1\] AnalysisTemplate\/hostile spec\.metrics\[0\]\.provider\.prometheus\.query: PromQL syntax error at line 1, column \d+: (unexpected input near|the query is nested too deeply to parse)/,
+    );
+    expect(run.stderr).toBe('');
+  });
+
   it('lints the other files of a directory when one of them is unreadable', async () => {
     const mixed = mkdtempSync(join(dir, 'mixed-'));
     writeFileSync(join(mixed, 'a-bomb.yaml'), '\u0000');
