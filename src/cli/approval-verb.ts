@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { stringify } from 'yaml';
 import { Duration, durationToMs, type ApprovalAction, type CanaryStatus } from '../api/index.ts';
 import type { CacheEvent, KubeObject } from '../kube/index.ts';
+// Imported directly, not through src/kube/index.ts: serin controller loads that index and has no use for it.
 import { whoAmI, type Identity } from '../kube/who-am-i.ts';
 import { canaryView, phaseText, stepText, weightBar, type CanaryLike } from '../readmodel/index.ts';
 import { APPROVAL_RULES } from './approval-rules.ts';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createKubeClient, loadKubeConfig, type KubeClient, type LoadedKubeConfig } from '../kube/index.ts';
+// Imported directly, not through src/kube/index.ts, as who-am-i.ts: only the on-call verbs use it.
 import { contextDefaults } from '../kube/context-defaults.ts';
 import { ONCALL_EXIT } from './oncall-exit.ts';
 import { OncallFailure, explain } from './oncall-failure.ts';
