@@ -4,14 +4,13 @@
  * canaries`, passing on whatever -n/--namespace, --kubeconfig and --context are already typed.
  */
 
-const VERBS = 'get status promote abort retry pause resume lint analyze judge controller demo completion';
 const NAMED = 'status promote abort retry pause resume';
 const CLUSTER_FLAGS = '-n --namespace --kubeconfig --context';
 const ACTION_FLAGS = `--reason --wait --no-wait --dry-run --full ${CLUSTER_FLAGS} --help`;
 const GET_WORDS = `canaries approvals -A --all-namespaces -w --watch -o --output ${CLUSTER_FLAGS} --help`;
 const STATUS_FLAGS = `-w --watch -o --output ${CLUSTER_FLAGS} --help`;
 
-const BASH = `# serin completion (bash). Load with: source <(serin completion bash)
+const bash = (VERBS: string): string => `# serin completion (bash). Load with: source <(serin completion bash)
 _serin_cluster_args() {
   local i
   for ((i = 2; i < COMP_CWORD; i++)); do
@@ -52,11 +51,11 @@ _serin() {
 complete -o default -F _serin serin kubectl-serin
 `;
 
-const ZSH = `# serin completion (zsh). Load with: source <(serin completion zsh)
+const zsh = (verbs: string): string => `# serin completion (zsh). Load with: source <(serin completion zsh)
 autoload -U +X bashcompinit && bashcompinit
-${BASH}`;
+${bash(verbs)}`;
 
-const FISH = `# serin completion (fish). Load with: serin completion fish | source
+const fish = (VERBS: string): string => `# serin completion (fish). Load with: serin completion fish | source
 function __serin_cluster_args
   set -l words (commandline -opc)
   for i in (seq (count $words))
@@ -86,9 +85,9 @@ complete -c serin -l dry-run
 complete -c serin -l full
 `;
 
-/** The completion script for `shell`. */
-export const COMPLETION_SCRIPTS: Readonly<Record<'bash' | 'zsh' | 'fish', string>> = {
-  bash: BASH,
-  zsh: ZSH,
-  fish: FISH,
+/** The completion script for each shell, given the verbs (space-separated) the program has. */
+export const COMPLETION_SCRIPTS: Readonly<Record<'bash' | 'zsh' | 'fish', (verbs: string) => string>> = {
+  bash,
+  zsh,
+  fish,
 };

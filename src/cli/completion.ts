@@ -49,12 +49,13 @@ export function registerCompletion(program: Command, ctx: CliContext): void {
       await runOncall(ctx, 'completion', () => canaryNames(ctx, flags));
       return;
     }
-    const script = (COMPLETION_SCRIPTS as Record<string, string | undefined>)[shell];
+    const script = (COMPLETION_SCRIPTS as Record<string, ((verbs: string) => string) | undefined>)[shell];
     if (script === undefined) {
       ctx.err(`serin completion: unknown shell "${shell}": use bash, zsh or fish\n`);
       ctx.exit(ONCALL_EXIT.usage);
       return;
     }
-    ctx.out(script);
+    // The verbs the program has, so a new verb is completed without editing the scripts.
+    ctx.out(script(program.commands.map((c) => c.name()).sort().join(' ')));
   });
 }

@@ -60,6 +60,8 @@ describe('serin completion', () => {
     h = await startHarness();
     const script = (await serin(kubeconfigFileFor(h.sim, 'alice'), ['completion', 'bash'])).stdout;
     expect(await bashComplete(script, ['serin', 'pr'])).toEqual(['promote']);
+    // Every verb the program has, including ones added after the scripts were written.
+    expect(await bashComplete(script, ['serin', 're'])).toEqual(['replay', 'resume', 'retry']);
     expect(await bashComplete(script, ['serin', 'get', 'a'])).toEqual(['approvals']);
     expect(await bashComplete(script, ['serin', 'get', '-o', 'w'])).toEqual(['wide']);
   }, 60_000);
