@@ -56,6 +56,13 @@ export function registerCompletion(program: Command, ctx: CliContext): void {
       return;
     }
     // The verbs the program has, so a new verb is completed without editing the scripts.
-    ctx.out(script(program.commands.map((c) => c.name()).sort().join(' ')));
+    ctx.out(
+      script(
+        program.commands
+          .map((c) => c.name())
+          .sort()
+          .join(' '),
+      ),
+    );
   });
 }
