@@ -55,19 +55,15 @@ export async function startDemoApp(opts: DemoAppOptions): Promise<DemoApp> {
     served++;
     const { errorRate, latencyMs } = state.behaviour;
     const failed = random() < errorRate;
-    const timer = setTimeout(
-      () => {
-        pending.delete(timer);
-        const body = { workload: opts.workload, namespace: opts.namespace };
-        reply(
-          res,
-          failed ? 500 : 200,
-          failed ? { ...body, error: 'injected failure' } : body,
-          state.draining,
-        );
-      },
-      sampleLatency(latencyMs, random),
-    );
+    const serviceMs = sampleLatency(latencyMs, random);
+    const timer = setTimeout(() => {
+      pending.delete(timer);
+      const body = { workload: opts.workload, namespace: opts.namespace };
+      reply(res, failed ? 500 : 200, failed ? { ...body, error: 'injected failure' } : body, {
+        draining: state.draining,
+        serviceMs,
+      });
+    }, serviceMs);
     pending.add(timer);
   };
 
@@ -90,10 +86,23 @@ export async function startDemoApp(opts: DemoAppOptions): Promise<DemoApp> {
   };
 }
 
-function reply(res: ServerResponse, code: number, body: object, draining = false): void {
+/**
+ * The time the emulated pod spent on a request, as a response header. The mesh emulator reports
+ * it as the request's duration: this process's event loop is shared by every pod, the load
+ * generator and the controller, so wall time here would charge a pod for the others' CPU.
+ */
+export const SERVICE_TIME_HEADER = 'x-demo-service-ms';
+
+function reply(
+  res: ServerResponse,
+  code: number,
+  body: object,
+  options: { draining?: boolean; serviceMs?: number } = {},
+): void {
   if (res.destroyed) return;
   // While draining, ask the client not to reuse the connection, so the server can finish closing.
-  const headers = draining ? { connection: 'close' } : {};
+  const headers: Record<string, string> = options.draining === true ? { connection: 'close' } : {};
+  if (options.serviceMs !== undefined) headers[SERVICE_TIME_HEADER] = options.serviceMs.toFixed(3);
   res.writeHead(code, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }

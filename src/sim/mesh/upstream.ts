@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { SERVICE_TIME_HEADER } from '../demo-app/index.ts';
 
 /** What the destination sidecar saw of one upstream call. */
 export interface UpstreamResult {
@@ -38,15 +39,15 @@ export class UpstreamCaller {
     const elapsed = (): number => performance.now() - started;
     return new Promise((resolve) => {
       let settled = false;
-      const finish = (code: number, flags: string): void => {
+      const finish = (code: number, flags: string, serviceMs?: number): void => {
         if (settled) return;
         settled = true;
-        resolve({ code, flags, durationMs: elapsed() });
+        resolve({ code, flags, durationMs: serviceMs ?? elapsed() });
       };
       const req = request(url, { method: 'GET', headers, agent: this.#agent }, (res) => {
         res.on('data', () => undefined);
         res.on('end', () => {
-          finish(res.statusCode ?? 503, '-');
+          finish(res.statusCode ?? 503, '-', serviceTime(res.headers[SERVICE_TIME_HEADER]));
         });
         res.on('error', () => {
           finish(503, 'UC');
@@ -67,4 +68,13 @@ export class UpstreamCaller {
   close(): void {
     this.#agent.destroy();
   }
+}
+
+/**
+ * The pod's own time for the request, when the app says (the demo app does): what a sidecar beside
+ * a pod with its own CPU would measure. Without it, the wall time of the call.
+ */
+function serviceTime(header: string | string[] | undefined): number | undefined {
+  const value = typeof header === 'string' ? Number(header) : Number.NaN;
+  return Number.isFinite(value) && value >= 0 ? value : undefined;
 }
