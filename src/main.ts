@@ -47,6 +47,10 @@ export async function runCli(rawArgs: string[], options: RunOptions = {}): Promi
 const INPUT_EXIT: Readonly<Record<string, number>> = {
   analyze: EXIT.invalidInput,
   judge: EXIT.invalidInput,
+  tune: EXIT.invalidInput,
+  replay: EXIT.invalidInput,
+  // serin import documents 3 for unreadable input (its 2 is usage, its 1 a lossy conversion).
+  import: 3,
 };
 
 /**
