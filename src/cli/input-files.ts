@@ -81,13 +81,16 @@ export function readInputText(file: string, limits: InputLimits = inputLimits())
   try {
     const stats = fstatSync(fd);
     if (stats.isDirectory()) throw new InputError(file, 'is a directory, not a file');
-    // Read one byte past the limit rather than trust the size: pipes and /proc files report 0.
-    const buffer = Buffer.alloc(Math.min(limits.maxFileBytes + 1, Math.max(stats.size + 1, 64 * 1024)));
+    // Read until the end or one byte past the limit, whatever the size says: pipes, FIFOs and
+    // /proc files report 0, and a file may grow while it is read.
+    let buffer = Buffer.alloc(Math.min(limits.maxFileBytes + 1, Math.max(stats.size + 1, 64 * 1024)));
     let length = 0;
     for (;;) {
       if (length === buffer.length) {
         if (length > limits.maxFileBytes) break;
-        throw new InputError(file, 'grew while it was read');
+        const grown = Buffer.alloc(Math.min(limits.maxFileBytes + 1, buffer.length * 2));
+        buffer.copy(grown, 0, 0, length);
+        buffer = grown;
       }
       const read = readSync(fd, buffer, length, buffer.length - length, null);
       if (read === 0) break;

@@ -2,6 +2,7 @@
  * Issue 21: one error boundary for the CLI and limits on what it reads. Each hostile fixture in
  * test/fixtures/hostile/ has its expected message here; none may print a stack trace.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +87,22 @@ describe('serin lint on hostile files', () => {
     writeFileSync(huge, Buffer.alloc(16 * 1024 * 1024 + 1, 0x61));
     const run = await runCliCaptured(['lint', huge]);
     expect(run.stdout).toContain('larger than 16 MiB (the limit; SERIN_MAX_FILE_BYTES raises it)');
+  });
+
+  it('reads a pipe of any size up to the limit (a pipe reports size 0)', async () => {
+    const yaml = `${Array.from({ length: 5_000 }, (_, i) => `k${i}: ${'v'.repeat(40)}`).join('\n')}\n`;
+    const script = `import('./src/cli/input-files.ts').then((m) => process.stdout.write(String(m.readInputText('/dev/stdin').length)))`;
+    const file = join(dir, 'piped.yaml');
+    writeFileSync(file, yaml);
+    // A shell pipe, as `kubectl get … -o yaml | serin import -f -` gives one.
+    const run = spawnSync(
+      'bash',
+      ['-c', 'cat "$0" | "$1" --import tsx -e "$2"', file, process.execPath, script],
+      { encoding: 'utf8' },
+    );
+    expect(yaml.length).toBeGreaterThan(200_000);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(String(yaml.length));
   });
 
   it('reads a BOM and CRLF line endings like any file', async () => {
