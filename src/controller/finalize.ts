@@ -79,9 +79,14 @@ export async function ensureFinalizer(deps: ReconcilerDeps, ctx: ReconcileContex
   const finalizers = ctx.raw.metadata.finalizers;
   if (finalizers?.includes(FINALIZER) === true) return ctx.raw;
   const opts = deps.signal ? { signal: deps.signal } : {};
+  // Without a list to test, test the version read: `add` on a list someone created meanwhile
+  // would replace it, dropping their finalizer.
   const ops =
     finalizers === undefined
-      ? [{ op: 'add' as const, path: '/metadata/finalizers', value: [FINALIZER] }]
+      ? [
+          { op: 'test' as const, path: '/metadata/resourceVersion', value: ctx.raw.metadata.resourceVersion },
+          { op: 'add' as const, path: '/metadata/finalizers', value: [FINALIZER] },
+        ]
       : [
           { op: 'test' as const, path: '/metadata/finalizers', value: finalizers },
           { op: 'add' as const, path: '/metadata/finalizers/-', value: FINALIZER },
@@ -151,7 +156,9 @@ async function routeHandback(
   canary: Canary,
   handback: Extract<Handback, { kind: 'route' }>,
 ): Promise<Handback> {
-  const result = await deps.routerFor(canary).setWeights(handback.weights, deps.signal ? { signal: deps.signal } : {});
+  const result = await deps
+    .routerFor(canary)
+    .setWeights(handback.weights, deps.signal ? { signal: deps.signal } : {});
   if (result.kind !== 'error') return handback;
   if (UNCHANGEABLE.has(result.code)) {
     return { kind: 'leave', problem: 'RouteUnchangeable', message: result.message };
