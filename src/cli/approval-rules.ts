@@ -7,6 +7,7 @@ export interface ApprovalRule {
   readonly does: string;
   /** A finer refusal within an allowed phase, or null. */
   readonly refuse?: (state: {
+    phase: CanaryPhase;
     pauseReason: PauseReason | undefined;
     reason: string | undefined;
   }) => string | null;
@@ -45,9 +46,10 @@ export const APPROVAL_RULES: Record<ApprovalAction, ApprovalRule> = {
   Retry: {
     phases: ['Aborted', 'Failed', 'Paused'],
     does: 'retry restarts an aborted or failed rollout, or one paused by a failed analysis',
-    refuse: ({ pauseReason }) =>
-      pauseReason === undefined || pauseReason === 'AnalysisFailed'
+    // In Paused the machine takes a Retry only after a failed analysis (AnalysisFailed).
+    refuse: ({ phase, pauseReason }) =>
+      phase !== 'Paused' || pauseReason === 'AnalysisFailed'
         ? null
-        : `retry restarts an aborted or failed rollout, or one paused by a failed analysis; this one is paused (${pauseReason})`,
+        : `retry restarts an aborted or failed rollout, or one paused by a failed analysis; this one is paused (${pauseReason ?? 'no reason given'})`,
   },
 };

@@ -83,7 +83,7 @@ function refuseUnlessApplicable(
   const name = canary.metadata.name ?? '';
   const subject = `Canary "${name}" in "${cluster.namespace}" is ${phase === undefined ? 'not reconciled yet' : stateText(canary)}`;
   if (phase !== undefined && rule.phases.includes(phase)) {
-    const why = rule.refuse?.({ pauseReason, reason });
+    const why = rule.refuse?.({ phase, pauseReason, reason });
     if (why === undefined || why === null) return;
     throw new OncallFailure(`refused: ${subject}: ${why}. Nothing was created.`, ONCALL_EXIT.refused);
   }
