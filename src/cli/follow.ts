@@ -17,20 +17,27 @@ export async function follow<T extends KubeObject>(
   target: FollowTarget,
   onChange: (event: CacheEvent<T>) => void,
   signal: AbortSignal,
+  /**
+   * Given, it receives the informer's first list, and `onChange` only what changes after it: the
+   * watch resumes from that list's version, so no change in between is lost or merged.
+   */
+  onSynced?: (objects: T[]) => void,
 ): Promise<void> {
   const cache = new ResourceCache<T>({ client, ...target });
-  cache.onChange(onChange);
+  const aborted = new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => { resolve(); }, { once: true });
+  });
+  if (onSynced === undefined) cache.onChange(onChange);
   cache.start();
-  if (!signal.aborted) {
-    await new Promise<void>((resolve) => {
-      signal.addEventListener(
-        'abort',
-        () => {
-          resolve();
-        },
-        { once: true },
-      );
-    });
+  if (onSynced !== undefined) {
+    const synced = await Promise.race([cache.synced.then(() => true), aborted.then(() => false)]);
+    if (synced) {
+      // In the same turn as the list: no watch event can arrive between the two.
+      onSynced(cache.list(target.namespace));
+      cache.onChange(onChange);
+    }
   }
+  await aborted;
   await cache.stop();
 }

@@ -139,32 +139,56 @@ function changePrinter(
 
 async function get<R>(ctx: CliContext, listing: Listing<R>, flags: GetFlags): Promise<number> {
   const cluster = connect(flags);
+  // Listed once even when watching: a forbidden or failing list is an error here, where the
+  // informer would retry it forever.
   const items = await listAll(cluster, listing as Listing<unknown>, ctx.signal);
   const now = (): number => Date.now();
   const format = flags.output;
+  const watching = flags.watch === true;
   let render: (obj: KubeObject, deleted: boolean) => string;
+  let printList: (objects: readonly KubeObject[]) => void;
   if (format === 'json' || format === 'yaml') {
     render = (obj) => document(obj, format);
     // Watching prints one document per object and change, as kubectl does; a plain get, one List.
-    ctx.out(
-      flags.watch === true ? items.map((obj) => document(obj, format)).join('') : listDocument(items, format),
-    );
+    printList = (objects) => {
+      ctx.out(
+        watching ? objects.map((obj) => document(obj, format)).join('') : listDocument(objects, format),
+      );
+    };
   } else {
     const layout = table(listing.columns(cluster.allNamespaces, format === 'wide'));
-    const rows = items.map((obj) => listing.row(obj, now()));
-    if (rows.length === 0 && flags.watch !== true) {
+    if (items.length === 0 && !watching) {
       const where = cluster.allNamespaces ? 'any namespace' : `namespace ${cluster.namespace}`;
       ctx.err(`No ${listing.resource} found in ${where}.\n`);
       return ONCALL_EXIT.ok;
     }
-    ctx.out(`${layout.lines(rows).join('\n')}\n`);
+    printList = (objects) => {
+      ctx.out(`${layout.lines(objects.map((obj) => listing.row(obj, now()))).join('\n')}\n`);
+    };
     render = (obj, deleted) => `${layout.line(listing.row(obj, now()))}${deleted ? '   (deleted)' : ''}\n`;
   }
-  if (flags.watch !== true) return ONCALL_EXIT.ok;
-  const print = changePrinter(ctx, render, items);
+  if (!watching) {
+    printList(items);
+    return ONCALL_EXIT.ok;
+  }
+  // The table comes from the informer's own list, and the lines after it from its watch, which
+  // resumes from that list: a change made in between is neither lost nor merged into the next.
+  let print: (event: CacheEvent<KubeObject>) => void = () => undefined;
   const namespace = cluster.allNamespaces ? undefined : cluster.namespace;
   const target = { apiVersion: 'serin.dev/v1alpha1', kind: listing.kind, namespace };
-  await follow(cluster.client, target, print, ctx.signal);
+  await follow(
+    cluster.client,
+    target,
+    (event) => {
+      print(event);
+    },
+    ctx.signal,
+    (synced) => {
+      const sorted = [...synced].sort(byNamespaceAndName);
+      printList(sorted);
+      print = changePrinter(ctx, render, sorted);
+    },
+  );
   return ONCALL_EXIT.ok;
 }
 
