@@ -180,13 +180,18 @@ function write(result: ImportResult, flags: ImportFlags, ctx: CliContext): void 
     ctx.err(report);
     return;
   }
-  mkdirSync(flags.outputDir, { recursive: true });
   const taken = new Set<string>();
-  for (const object of result.objects) {
-    writeFileSync(
-      join(flags.outputDir, fileName(object.content, taken)),
-      stringify(object.content, { aliasDuplicateObjects: false }),
-    );
+  let target = flags.outputDir;
+  try {
+    mkdirSync(flags.outputDir, { recursive: true });
+    for (const object of result.objects) {
+      target = join(flags.outputDir, fileName(object.content, taken));
+      writeFileSync(target, stringify(object.content, { aliasDuplicateObjects: false }));
+    }
+  } catch (err) {
+    // A full disk or a read-only folder is the output's problem, said in one line, not a bug.
+    const code = err instanceof Error && 'code' in err ? String(err.code) : String(err);
+    throw new InputError(target, `cannot write (${code})`);
   }
   ctx.out(report);
 }
