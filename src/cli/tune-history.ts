@@ -24,6 +24,16 @@ export function powerUnavailable(): string | undefined {
   return undefined;
 }
 
+/** The raw history could not be read: detection power is reported as not measured, with why. */
+export class HistoryError extends Error {
+  readonly code = 'HistoryUnreadable';
+}
+
+function describe(err: unknown): string {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
 function connectionsOf(templates: readonly AnalysisTemplateSpec[]): PrometheusConnection[] {
   return templates.flatMap((t) =>
     t.metrics.flatMap((m) =>
@@ -54,6 +64,7 @@ async function fetchChunk(
   connection: PrometheusConnection,
   selector: string,
   at: number,
+  bearerToken: string | undefined,
 ): Promise<RawSeries[]> {
   const url = new URL(
     '/api/v1/query',
@@ -62,10 +73,24 @@ async function fetchChunk(
   const body = new URLSearchParams({ query: `${selector}[${CHUNK_MS / 1000}s]`, time: String(at / 1000) });
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   for (const header of connection.headers ?? []) headers[header.name] = header.value;
-  const response = await fetch(url, { method: 'POST', body, headers });
-  const json = (await response.json()) as MatrixBody;
+  if (bearerToken !== undefined) headers.authorization = `Bearer ${bearerToken}`;
+  const where = `reading ${selector} at ${new Date(at).toISOString()}`;
+  let response: Response;
+  try {
+    response = await fetch(url, { method: 'POST', body, headers });
+  } catch (err) {
+    throw new HistoryError(`${where}: cannot reach ${url.origin} (${describe(err)})`);
+  }
+  let json: MatrixBody;
+  try {
+    json = (await response.json()) as MatrixBody;
+  } catch {
+    throw new HistoryError(
+      `${where}: HTTP ${response.status} ${response.statusText}, not a Prometheus answer`,
+    );
+  }
   if (json.status !== 'success' || json.data?.resultType !== 'matrix')
-    throw new Error(
+    throw new HistoryError(
       `reading ${selector} at ${new Date(at).toISOString()}: ${json.error ?? response.statusText}`,
     );
   return json.data.result.map((r) => ({
@@ -81,6 +106,8 @@ export async function readHistory(input: {
   readonly from: number;
   readonly to: number;
   readonly onQuery?: () => void;
+  /** --bearer-token-file's token, sent as the analyses' queries send it. */
+  readonly bearerToken?: string;
 }): Promise<RawSeries[]> {
   const connection = connectionsOf(input.templates)[0];
   if (connection === undefined) return [];
@@ -92,7 +119,13 @@ export async function readHistory(input: {
   for (const selector of selectors) {
     for (let at = input.from - lookback; at < input.to + CHUNK_MS; at += CHUNK_MS) {
       input.onQuery?.();
-      for (const series of await fetchChunk(connection, selector, Math.min(at + CHUNK_MS, input.to))) {
+      const chunk = await fetchChunk(
+        connection,
+        selector,
+        Math.min(at + CHUNK_MS, input.to),
+        input.bearerToken,
+      );
+      for (const series of chunk) {
         const key = JSON.stringify(Object.entries(series.labels).sort(([a], [b]) => (a < b ? -1 : 1)));
         labelsOf.set(key, series.labels);
         const samples = bySeries.get(key) ?? new Map<number, number>();

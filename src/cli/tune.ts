@@ -22,7 +22,8 @@ import type { CliContext } from './context.ts';
 import { EXIT } from './exit-codes.ts';
 import { usageExitCode } from './program.ts';
 import { table } from './table.ts';
-import { degradedHistory, powerUnavailable, readHistory } from './tune-history.ts';
+import { readInputText } from './input-files.ts';
+import { HistoryError, degradedHistory, powerUnavailable, readHistory } from './tune-history.ts';
 
 interface TuneOptions {
   template?: string;
@@ -271,15 +272,23 @@ async function execute(
       `${stage}: ${Math.round((done / total) * 100)}% of the range (${done}/${total} runs), ${provider.stats.issued} queries\n`,
     );
   };
-  const powerNote = options.power ? powerUnavailable() : 'turned off (--no-power)';
+  let powerNote = options.power ? powerUnavailable() : 'turned off (--no-power)';
   let history: Awaited<ReturnType<typeof readHistory>> | undefined;
   if (powerNote === undefined) {
-    history = await readHistory({
-      templates: [prepared.spec],
-      args: prepared.args,
-      from: prepared.from,
-      to: prepared.to,
-    });
+    try {
+      history = await readHistory({
+        templates: [prepared.spec],
+        args: prepared.args,
+        from: prepared.from,
+        to: prepared.to,
+        ...(options.bearerTokenFile === undefined
+          ? {}
+          : { bearerToken: readInputText(options.bearerTokenFile).trim() }),
+      });
+    } catch (err) {
+      if (!(err instanceof HistoryError)) throw err;
+      powerNote = `the raw history could not be read: ${err.message}`;
+    }
   }
   const report = await tune({
     templates: [prepared.spec],
