@@ -1,7 +1,9 @@
 /** Import direction for serin: arrows point inward (see docs/architecture.md). */
-const core = '^src/(api|machine|analysis|judge|readmodel|ports)/';
+const core = '^src/(api|machine|analysis|judge|readmodel|ports|import)/';
 /** The on-call verbs (issue 14) and the module they share; the controller never needs them. */
 const ONCALL_VERBS = 'get|status|promote|abort|retry|pause|resume|approval-verb|completion';
+/** The SRE verbs (issues 19, 20): history, scratch Prometheus servers, converters. */
+const SRE_VERBS = 'import|tune|tune-history|replay';
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
@@ -55,7 +57,10 @@ module.exports = {
         path: '^src/(cli/controller\\.ts|controller|kube|telemetry|routers|providers|notifiers)/?',
         pathNot: '\\.test\\.ts$',
       },
-      to: { path: `^src/(sim/|cli/(demo|analyze|lint|judge|${ONCALL_VERBS})\\.ts$)`, reachable: true },
+      to: {
+        path: `^src/(sim/|cli/(demo|analyze|lint|judge|${ONCALL_VERBS}|${SRE_VERBS})\\.ts$)`,
+        reachable: true,
+      },
     },
     {
       name: 'verbs-load-lazily',
@@ -63,7 +68,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/(main|cli/index)\\.ts$' },
       to: {
-        path: `^src/(sim/|cli/(analyze|controller|demo|judge|lint|${ONCALL_VERBS})\\.ts$)`,
+        path: `^src/(sim/|cli/(analyze|controller|demo|judge|lint|${ONCALL_VERBS}|${SRE_VERBS})\\.ts$)`,
         dependencyTypesNot: ['dynamic-import'],
       },
     },
