@@ -128,7 +128,10 @@ export function lintPaths(paths: readonly string[]): LintOutcome {
 
 function formatProblem(problem: LintOutcome['problems'][number]): string {
   const where = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
-  const what = problem.kind ? ` ${problem.kind}/${problem.name ?? ''}` : '';
+  // A name is at most 63 characters when valid: a longer one is shown cut, not echoed whole.
+  const name = problem.name ?? '';
+  const shown = name.length > 63 ? `${name.slice(0, 63)}…` : name;
+  const what = problem.kind ? ` ${problem.kind}/${shown}` : '';
   const field = problem.path === '' ? '' : `${problem.path}: `;
   return `${where} [document ${problem.document + 1}]${what} ${field}${problem.message}`;
 }

@@ -32,6 +32,24 @@ const LINT_EXPECTED: [string, string][] = [
     'too-many-documents.yaml [document 1] more than 1000 YAML documents (the limit)',
   ],
   ['duplicate-keys.yaml', 'duplicate-keys.yaml:3 [document 1] YAML: Map keys must be unique'],
+  ['random-bytes.yaml', 'random-bytes.yaml [document 1] binary file (not valid UTF-8), not text'],
+  [
+    'truncated-template.yaml',
+    'truncated-template.yaml:29 [document 1] AnalysisTemplate/istio-latency-p99 spec.metrics[0].provider: Invalid input',
+  ],
+  [
+    'huge-scalar.yaml',
+    `huge-scalar.yaml:4 [document 1] AnalysisTemplate/${'a'.repeat(63)}… metadata.name: Too big: expected string to have <=253 characters`,
+  ],
+  [
+    'odd-numbers.yaml',
+    'odd-numbers.yaml:7 [document 1] AnalysisTemplate/odd-numbers spec.metrics[0].count: Invalid input: expected number, received Infinity',
+  ],
+  ['crlf-bom.yaml', 'crlf-bom.yaml:3 [document 1] YAML: Unexpected scalar at node end'],
+  [
+    'hostile-cel.yaml',
+    'hostile-cel.yaml:7 [document 1] AnalysisTemplate/hostile-cel spec.metrics[0].successCondition: CEL: Exceeded maxDepth (32)',
+  ],
   [
     'js-function-tag.yaml',
     'js-function-tag.yaml:4 [document 1] AnalysisTemplate/function () { return 1 } metadata.name: must be a lowercase RFC 1123 name',
@@ -89,7 +107,7 @@ describe('serin lint on hostile files', () => {
     expect(run.stdout).toContain('larger than 16 MiB (the limit; SERIN_MAX_FILE_BYTES raises it)');
   });
 
-  it('reads a pipe of any size up to the limit (a pipe reports size 0)', async () => {
+  it('reads a pipe of any size up to the limit (a pipe reports size 0)', () => {
     const yaml = `${Array.from({ length: 5_000 }, (_, i) => `k${i}: ${'v'.repeat(40)}`).join('\n')}\n`;
     const script = `import('./src/cli/input-files.ts').then((m) => process.stdout.write(String(m.readInputText('/dev/stdin').length)))`;
     const file = join(dir, 'piped.yaml');
