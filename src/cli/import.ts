@@ -20,7 +20,7 @@ export const IMPORT_EXIT = {
 
 const DESCRIPTION =
   'Convert Argo Rollouts (AnalysisTemplate, ClusterAnalysisTemplate, Rollout) and Flagger (Canary, MetricTemplate) ' +
-  'objects into serin objects, and report every field kept, changed or dropped. See docs/import.md.';
+  'objects into serin objects, and report every field kept, changed or dropped. See docs/migration.md.';
 
 const HELP = `
 Input: YAML streams (-f FILE, -f DIR searched for *.yaml/*.yml, -f - for stdin). Other objects

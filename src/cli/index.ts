@@ -37,7 +37,7 @@ export const VERBS: readonly VerbEntry[] = [
     name: 'import',
     description:
       'Convert Argo Rollouts (AnalysisTemplate, ClusterAnalysisTemplate, Rollout) and Flagger (Canary, MetricTemplate) ' +
-      'objects into serin objects, and report every field kept, changed or dropped. See docs/import.md.',
+      'objects into serin objects, and report every field kept, changed or dropped. See docs/migration.md.',
     load: async () => (await import('./import.ts')).registerImport,
   },
   {

@@ -242,7 +242,7 @@ export function registerReplay(
     .addHelpText(
       'after',
       '\nExit codes:\n  0  promoted\n  1  aborted or failed (the release would have been stopped)\n' +
-        '  2  paused (waiting for an approval) or unfinished within --for\n  4  usage or invalid input\n\nSee docs/tune.md.',
+        '  2  paused (waiting for an approval) or unfinished within --for\n  4  usage or invalid input\n\nSee docs/tuning.md.',
     )
     .action(async (options: ReplayOptions) => {
       await run(options, ctx, deps);

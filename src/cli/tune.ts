@@ -216,7 +216,7 @@ function powerLines(report: TuneReport): string[] {
   ]).lines(report.power);
   return [
     '',
-    'Detection power: regressions injected into a copy of the history (docs/tune.md); the queries are unchanged.',
+    'Detection power: regressions injected into a copy of the history (docs/tuning.md); the queries are unchanged.',
     'SERIES: how many series the injection changed (n/a: the template reads none it applies to).',
     ...rows,
   ];
@@ -360,7 +360,7 @@ export function registerTune(
       'after',
       "\nExit codes:\n  0  the template's false-alarm rate is at or below --target-false-alarm\n" +
         '  1  it is above the target\n  4  usage or invalid template (with the lint messages)\n' +
-        '\nProgress goes to stderr. See docs/tune.md.',
+        '\nProgress goes to stderr. See docs/tuning.md.',
     )
     .action(async (options: TuneOptions) => {
       const prepared = await prepare(options, deps.clock.now());
