@@ -107,7 +107,10 @@ describe('approvals are checked', () => {
     const before = h.state;
     h.approve({ action: 'Promote', revision: 'v2', step: 3 });
     expect(h.state).toEqual(before);
-    expect(h.effectsOfType('recordApproval')[0]?.reason).toContain('step 3');
+    // Steps counted from 1 in messages, as the CLI shows them: spec.step 3 is step 4.
+    expect(h.effectsOfType('recordApproval')[0]?.reason).toMatch(
+      /^approval is for step 4, the canary is at step \d+$/,
+    );
     expect(h.effectsOfType('emitEvent')).toHaveLength(1);
   });
 

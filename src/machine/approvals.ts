@@ -24,7 +24,8 @@ export function mismatchOf(context: MachineContext, approval: ApprovalInput): st
     return `approval is for revision ${approval.revision}, the canary is at ${context.revision ?? 'none'}`;
   }
   if (approval.step !== undefined && approval.step !== context.stepIndex) {
-    return `approval is for step ${approval.step}, the canary is at step ${context.stepIndex}`;
+    // Counted from 1, as `serin status` and `serin get` show steps (spec.step counts from 0).
+    return `approval is for step ${approval.step + 1}, the canary is at step ${context.stepIndex + 1}`;
   }
   return null;
 }
