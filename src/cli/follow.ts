@@ -26,7 +26,14 @@ export async function follow<T extends KubeObject>(
   const cache = new ResourceCache<T>({ client, ...target });
   const aborted = new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => { resolve(); }, { once: true });
+    else
+      signal.addEventListener(
+        'abort',
+        () => {
+          resolve();
+        },
+        { once: true },
+      );
   });
   if (onSynced === undefined) cache.onChange(onChange);
   cache.start();

@@ -53,7 +53,9 @@ function loading(location: string, load: () => void): void {
     const code = (err as { code?: unknown }).code;
     const reason = typeof code === 'string' ? FS_REASONS[code] : undefined;
     if (reason !== undefined) {
-      throw new KubeConfigError(`cannot read kubeconfig ${location}: ${reason}`, 'Unreadable', { cause: err });
+      throw new KubeConfigError(`cannot read kubeconfig ${location}: ${reason}`, 'Unreadable', {
+        cause: err,
+      });
     }
     const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
     throw new KubeConfigError(`kubeconfig ${location} is not a valid kubeconfig: ${detail}`, 'Invalid', {
@@ -117,7 +119,10 @@ export function loadKubeConfig(opts: LoadKubeConfigOptions = {}): LoadedKubeConf
   if (opts.context !== undefined) kc.setCurrentContext(opts.context);
   const cluster = kc.getCurrentCluster();
   if (cluster === null) {
-    throw new KubeConfigError(`kubeconfig ${location} has no current cluster (check current-context)`, 'Invalid');
+    throw new KubeConfigError(
+      `kubeconfig ${location} has no current cluster (check current-context)`,
+      'Invalid',
+    );
   }
   return { kubeConfig: kc, source, location, server: cluster.server };
 }

@@ -3,7 +3,12 @@
  * Everything else reaches the cluster through these types.
  */
 export { loadKubeConfig, createKubeClient, KubeConfigError } from './config.ts';
-export type { LoadedKubeConfig, LoadKubeConfigOptions, KubeConfigSource, KubeConfigErrorCode } from './config.ts';
+export type {
+  LoadedKubeConfig,
+  LoadKubeConfigOptions,
+  KubeConfigSource,
+  KubeConfigErrorCode,
+} from './config.ts';
 export {
   KubeClient,
   PatchContentType,

@@ -91,8 +91,7 @@ export class World {
 
   async status(): Promise<{ phase?: string; revision?: string; canaryWeight?: number } | undefined> {
     return (await this.get('Canary', 'podinfo'))?.status as
-      | { phase?: string; revision?: string; canaryWeight?: number }
-      | undefined;
+      { phase?: string; revision?: string; canaryWeight?: number } | undefined;
   }
 
   /** Plays kubelet and the Deployment controller for every Deployment in the namespace. */

@@ -70,7 +70,8 @@ describe('deleting a Canary never takes the service down', () => {
     expect(await passUntilGone(w)).toBe(1);
     expect(await w.deadHosts()).toEqual([]);
     expect(await w.get('Deployment', 'podinfo-primary')).toBeDefined();
-    for (const name of ['podinfo-primary', 'podinfo-canary']) expect(await w.get('Service', name)).toBeDefined();
+    for (const name of ['podinfo-primary', 'podinfo-canary'])
+      expect(await w.get('Service', name)).toBeDefined();
     expect((await w.routes()).map((r) => r.weight)).toEqual([100, 0]);
     const events = await w.client.list('v1', 'Event', { namespace: w.ns });
     expect(events.items.map((e) => (e as { reason?: string }).reason)).toContain('TrafficHandedBack');

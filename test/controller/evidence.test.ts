@@ -12,8 +12,7 @@ let h: Harness;
 afterEach(async () => h.stop());
 
 const SECOND = 1000;
-const fullStatus = async (): Promise<CanaryStatus> =>
-  ((await h.get('Canary', 'podinfo'))?.status ?? {});
+const fullStatus = async (): Promise<CanaryStatus> => (await h.get('Canary', 'podinfo'))?.status ?? {};
 
 /** The harness' template, but over a 5m window scraped every 30s: 6 minutes of evidence. */
 function slowTemplate() {
