@@ -119,21 +119,26 @@ async function listAll(
   }
 }
 
-/** Prints a line (or a document) for each change whose printed form differs from the last one. */
+/**
+ * Prints a line (or a document) for each change whose printed form differs from the last one,
+ * compared without the clock (`same` renders with a fixed time): an AGE that ticked over between
+ * two changes nobody sees (a finalizer added, say) is not a change.
+ */
 function changePrinter(
   ctx: CliContext,
   render: (obj: KubeObject, deleted: boolean) => string,
+  same: (obj: KubeObject, deleted: boolean) => string,
   printedAlready: readonly KubeObject[],
 ): (event: CacheEvent<KubeObject>) => void {
   const keyOf = (obj: KubeObject): string => `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
-  // The informer's first list repeats what was printed already: identical lines are dropped.
-  const printed = new Map(printedAlready.map((obj) => [keyOf(obj), render(obj, false)]));
+  const printed = new Map(printedAlready.map((obj) => [keyOf(obj), same(obj, false)]));
   return (event) => {
     const key = keyOf(event.object);
-    const text = render(event.object, event.type === 'deleted');
-    if (printed.get(key) === text) return;
-    printed.set(key, text);
-    ctx.out(text);
+    const deleted = event.type === 'deleted';
+    const seen = same(event.object, deleted);
+    if (printed.get(key) === seen) return;
+    printed.set(key, seen);
+    ctx.out(render(event.object, deleted));
   };
 }
 
@@ -146,9 +151,11 @@ async function get<R>(ctx: CliContext, listing: Listing<R>, flags: GetFlags): Pr
   const format = flags.output;
   const watching = flags.watch === true;
   let render: (obj: KubeObject, deleted: boolean) => string;
+  let same: (obj: KubeObject, deleted: boolean) => string;
   let printList: (objects: readonly KubeObject[]) => void;
   if (format === 'json' || format === 'yaml') {
     render = (obj) => document(obj, format);
+    same = render;
     // Watching prints one document per object and change, as kubectl does; a plain get, one List.
     printList = (objects) => {
       ctx.out(
@@ -166,6 +173,8 @@ async function get<R>(ctx: CliContext, listing: Listing<R>, flags: GetFlags): Pr
       ctx.out(`${layout.lines(objects.map((obj) => listing.row(obj, now()))).join('\n')}\n`);
     };
     render = (obj, deleted) => `${layout.line(listing.row(obj, now()))}${deleted ? '   (deleted)' : ''}\n`;
+    const frozen = now();
+    same = (obj, deleted) => `${layout.line(listing.row(obj, frozen))}${deleted ? '   (deleted)' : ''}`;
   }
   if (!watching) {
     printList(items);
@@ -186,7 +195,7 @@ async function get<R>(ctx: CliContext, listing: Listing<R>, flags: GetFlags): Pr
     (synced) => {
       const sorted = [...synced].sort(byNamespaceAndName);
       printList(sorted);
-      print = changePrinter(ctx, render, sorted);
+      print = changePrinter(ctx, render, same, sorted);
     },
   );
   return ONCALL_EXIT.ok;
