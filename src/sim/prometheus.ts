@@ -34,13 +34,8 @@ export interface StartPrometheusOptions {
   readonly backfill?: string;
 }
 
-/** The prometheus binary: $PROMETHEUS_BIN, /usr/bin/prometheus, or the first on PATH. */
-export function prometheusBinary(): string | undefined {
-  const candidates = [
-    process.env.PROMETHEUS_BIN,
-    '/usr/bin/prometheus',
-    ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'prometheus')),
-  ];
+/** The first candidate that is an executable file. */
+function firstExecutable(candidates: readonly (string | undefined)[]): string | undefined {
   for (const candidate of candidates) {
     if (candidate === undefined || candidate === '') continue;
     try {
@@ -53,24 +48,24 @@ export function prometheusBinary(): string | undefined {
   return undefined;
 }
 
+/** `name` in each directory of PATH. */
+function onPath(name: string): string[] {
+  return (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name));
+}
+
+/** The prometheus binary: $PROMETHEUS_BIN, /usr/bin/prometheus, or the first on PATH. */
+export function prometheusBinary(): string | undefined {
+  return firstExecutable([process.env.PROMETHEUS_BIN, '/usr/bin/prometheus', ...onPath('prometheus')]);
+}
+
 /** promtool, which Debian's prometheus package installs beside the server. */
 export function promtoolBinary(): string | undefined {
   const server = prometheusBinary();
-  const candidates = [
+  return firstExecutable([
     process.env.PROMTOOL_BIN,
     ...(server === undefined ? [] : [join(dirname(server), 'promtool')]),
-    ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'promtool')),
-  ];
-  for (const candidate of candidates) {
-    if (candidate === undefined || candidate === '') continue;
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not this one
-    }
-  }
-  return undefined;
+    ...onPath('promtool'),
+  ]);
 }
 
 /** Writes OpenMetrics text into TSDB blocks under `dataDir`. */
