@@ -41,6 +41,19 @@ export function resolveTemplates(
   return specs.every((spec) => spec !== undefined) ? specs : undefined;
 }
 
+/** What makes two instant queries the same question to the same Prometheus, as one string. */
+export function instantQueryKey(request: InstantQueryRequest): string {
+  const { connection } = request;
+  return JSON.stringify([
+    connection.address,
+    connection.headers,
+    connection.bearerTokenSecretRef,
+    request.namespace,
+    request.query,
+    request.time,
+  ]);
+}
+
 /**
  * A provider that sends each distinct instant query once per pass: metrics of several runs that
  * ask Prometheus the same thing at the same tick share one answer.
@@ -49,15 +62,7 @@ export function dedupingProvider(provider: MetricProvider): MetricProvider {
   const inflight = new Map<string, Promise<QueryOutcome>>();
   return {
     instantQuery(request: InstantQueryRequest): Promise<QueryOutcome> {
-      const { connection } = request;
-      const key = JSON.stringify([
-        connection.address,
-        connection.headers,
-        connection.bearerTokenSecretRef,
-        request.namespace,
-        request.query,
-        request.time,
-      ]);
+      const key = instantQueryKey(request);
       let answer = inflight.get(key);
       if (!answer) {
         answer = provider.instantQuery(request);

@@ -1,3 +1,4 @@
+import { instantQueryKey } from '../controller/analysis-driver.ts';
 import type { InstantQueryRequest, MetricProvider, QueryOutcome } from '../ports/index.ts';
 
 /**
@@ -40,15 +41,7 @@ export function cachedProvider(inner: MetricProvider, options: CachedProviderOpt
   return {
     stats,
     instantQuery(request: InstantQueryRequest): Promise<QueryOutcome> {
-      const { connection } = request;
-      const key = JSON.stringify([
-        connection.address,
-        connection.headers,
-        connection.bearerTokenSecretRef,
-        request.namespace,
-        request.query,
-        request.time,
-      ]);
+      const key = instantQueryKey(request);
       const known = answers.get(key);
       if (known !== undefined) {
         stats.reused++;
