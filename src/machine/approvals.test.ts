@@ -25,7 +25,7 @@ describe('approvals are checked', () => {
     h.send({ type: 'NewRevision', revision: 'v2' });
     h.approve({ action: 'PromoteFull', revision: 'v2' });
     expect(h.phase).toBe('Promoting');
-    expect(h.effectsOfType('stopAnalysis').map((e) => e.runId)).toEqual(['v2-bg-a1']);
+    expect(h.effectsOfType('stopAnalysis').map((e) => e.runId)).toEqual(['v2-r1-bg']);
     expect(h.effects).toContainEqual({ type: 'promoteTemplateToPrimary', revision: 'v2' });
     expect(h.effectsOfType('startAnalysis')).toEqual([]);
     expect(h.effectsOfType('recordApproval')).toEqual([
@@ -78,7 +78,7 @@ describe('approvals are checked', () => {
     // The canary was scaled down by the abort: traffic returns only once it is ready again.
     expect(h.effects.filter((e) => e.type === 'setWeights' && e.canary > 0)).toEqual([]);
     expect(h.send({ type: 'CanaryReady' })).toContainEqual({ type: 'setWeights', primary: 90, canary: 10 });
-    expect(h.status.activeRunIds).toEqual(['v2-bg-a2']);
+    expect(h.status.activeRunIds).toEqual(['v2-r2-bg']);
   });
 
   it('Retry restarts a Failed revision', () => {

@@ -27,6 +27,7 @@ export function initialContext(spec: CanarySpec, now: number): MachineContext {
     revision: null,
     stableRevision: null,
     attempt: 1,
+    rollout: 0,
     ...ROLLOUT_START,
     readyWaitSince: null,
     suspended: spec.suspend,
@@ -49,14 +50,18 @@ export function withClock(context: MachineContext, event: MachineEvent): Machine
   return now === context.now ? context : { ...context, now };
 }
 
-/** The run id of a step's analysis: deterministic, so a restart never starts a duplicate run. */
-export function stepRunIdFor(revision: string, stepIndex: number, attempt: number): string {
-  return `${revision}-s${stepIndex}-a${attempt}`;
+/**
+ * The run id of a step's analysis. Deterministic, so a restart never starts a duplicate run; and
+ * unique over the Canary's life, because `rollout` never repeats: a revision released again after a
+ * return to stable must measure again, never inherit the verdict of its earlier rollout.
+ */
+export function stepRunIdFor(revision: string, stepIndex: number, rollout: number): string {
+  return `${revision}-r${rollout}-s${stepIndex}`;
 }
 
-/** The run id of a revision's background analysis for one attempt. */
-export function backgroundRunIdFor(revision: string, attempt: number): string {
-  return `${revision}-bg-a${attempt}`;
+/** The run id of a rollout's background analysis. */
+export function backgroundRunIdFor(revision: string, rollout: number): string {
+  return `${revision}-r${rollout}-bg`;
 }
 
 /** The kind of a step. */

@@ -24,8 +24,8 @@ describe('describe', () => {
       stepStartedAt: '2025-01-01T00:00:00.000Z',
       canaryWeight: 25,
       message: 'v2 step 2/2: paused until 2025-01-01T00:10:00.000Z',
-      activeRunIds: ['v2-bg-a1'],
-      backgroundRunId: 'v2-bg-a1',
+      activeRunIds: ['v2-r1-bg'],
+      backgroundRunId: 'v2-r1-bg',
       attempt: 1,
       suspended: false,
     });
@@ -36,7 +36,7 @@ describe('describe', () => {
     h.send({ type: 'NewRevision', revision: 'v2' });
     h.send({
       type: 'AnalysisVerdict',
-      runId: 'v2-s0-a1',
+      runId: 'v2-r1-s0',
       verdict: 'Error',
       onError: 'Pause',
       message: 'no data',

@@ -24,11 +24,11 @@ function specWith(fields: Partial<CanarySpecInput> = {}, stepOnFailure?: 'Abort'
 function atAnalysis(spec = specWith({ onFailure: 'Pause' })): Harness {
   const h = new Harness(spec);
   h.rollOut('v2');
-  expect(h.status.activeRunIds).toEqual(['v2-s1-a1', 'v2-bg-a1']);
+  expect(h.status.activeRunIds).toEqual(['v2-r1-s1', 'v2-r1-bg']);
   return h;
 }
 
-const failed = (runId = 'v2-s1-a1'): CanaryEvent => ({
+const failed = (runId = 'v2-r1-s1'): CanaryEvent => ({
   type: 'AnalysisVerdict',
   runId,
   verdict: 'Failed',
@@ -46,7 +46,7 @@ describe('onFailure: Pause', () => {
     // Pods are kept for a person to look at: nothing scales the canary.
     expect(h.effectsOfType('scaleCanary')).toEqual([]);
     expect(h.effectsOfType('scaleCanaryDownAfter')).toEqual([]);
-    expect(h.effectsOfType('stopAnalysis').map((e) => e.runId)).toEqual(['v2-s1-a1', 'v2-bg-a1']);
+    expect(h.effectsOfType('stopAnalysis').map((e) => e.runId)).toEqual(['v2-r1-s1', 'v2-r1-bg']);
     expect(h.status.message).toContain('error rate 7%');
   });
 
@@ -67,7 +67,7 @@ describe('onFailure: Pause', () => {
 
   it("the background analysis follows its own onFailure, else the Canary's", () => {
     const h = atAnalysis(specWith({ analysis: { templates: [{ templateName: 'bg' }], onFailure: 'Pause' } }));
-    h.send({ type: 'BackgroundAnalysisVerdict', runId: 'v2-bg-a1', verdict: 'Failed' });
+    h.send({ type: 'BackgroundAnalysisVerdict', runId: 'v2-r1-bg', verdict: 'Failed' });
     expect(h.phase).toBe('Paused');
     expect(h.status.pauseReason).toBe('AnalysisFailed');
   });
@@ -95,7 +95,7 @@ describe('onFailure: Pause', () => {
     expect(h.phase).toBe('Progressing');
     expect(h.status.pauseReason).toBeUndefined();
     h.send({ type: 'CanaryReady', revision: 'v2' });
-    expect(h.status.activeRunIds).toEqual(['v2-s1-a2', 'v2-bg-a2']);
+    expect(h.status.activeRunIds).toEqual(['v2-r2-s1', 'v2-r2-bg']);
   });
 
   it('PromoteFull without a reason is rejected; with one it promotes', () => {

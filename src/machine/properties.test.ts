@@ -135,7 +135,7 @@ function concrete(event: AbstractEvent, status: MachineStatus, clock: { now: num
       return { type: 'Tick', now: clock.now };
     case 'Verdict': {
       const active = event.background ? status.backgroundRunId : status.stepRunId;
-      const runId = event.run === 'active' && active !== undefined ? active : 'stale-s9-a9';
+      const runId = event.run === 'active' && active !== undefined ? active : 'stale-r9-s9';
       return {
         type: event.background ? 'BackgroundAnalysisVerdict' : 'AnalysisVerdict',
         runId,
@@ -168,6 +168,8 @@ interface Transition {
   readonly before: MachineStatus;
   readonly after: MachineStatus;
   readonly effects: readonly Effect[];
+  /** The rollout under way before the event: a revision released again is a new rollout. */
+  readonly rollout: number;
 }
 
 /**
@@ -184,10 +186,11 @@ function play(
   let before = describeSnapshot(snapshot, spec);
   for (const abstract of events) {
     const event = concrete(abstract, before, clock);
+    const rollout = snapshot.context.rollout;
     const step = advanceSnapshot(snapshot, spec, event);
     snapshot = step.snapshot;
     const after = describeSnapshot(snapshot, spec);
-    check({ event, before, after, effects: step.effects });
+    check({ event, before, after, effects: step.effects, rollout });
     before = after;
   }
 }
@@ -275,7 +278,7 @@ describe('properties over random events and clocks', () => {
         fc.property(scenarioArb, (scenario) => {
           const failed = new Set<string>();
           play(scenario, (t) => {
-            const key = `${t.before.revision ?? ''}#${t.before.attempt}`;
+            const key = `${t.before.revision ?? ''}#${t.rollout}`;
             const isVerdict =
               t.event.type === 'AnalysisVerdict' || t.event.type === 'BackgroundAnalysisVerdict';
             if (isVerdict && t.event.verdict === 'Failed' && t.before.activeRunIds.includes(t.event.runId)) {
@@ -289,6 +292,40 @@ describe('properties over random events and clocks', () => {
         }),
         { numRuns: RUNS },
       );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'no two rollouts share a run id: a revision released again measures again',
+    () => {
+      let reReleased = 0;
+      fc.assert(
+        fc.property(scenarioArb, (scenario) => {
+          const started = new Map<string, number>();
+          const revisionsSeen = new Set<string>();
+          play(scenario, (t) => {
+            for (const effect of t.effects) {
+              if (effect.type !== 'startAnalysis') continue;
+              const rollout = started.get(effect.runId);
+              // The controller never starts a run whose id is in status: a reused id would hand the
+              // new rollout the old rollout's verdict without measuring.
+              expect(rollout, `run ${effect.runId} started again`).toBeUndefined();
+              started.set(effect.runId, t.rollout);
+            }
+            const revision = t.after.revision;
+            if (revision !== undefined && t.after.attempt === 1 && t.rollout !== 0) {
+              if (revisionsSeen.has(`${revision}#${String(t.rollout)}`)) return;
+              const earlier = [...revisionsSeen].some((key) => key.startsWith(`${revision}#`));
+              if (earlier) reReleased += 1;
+              revisionsSeen.add(`${revision}#${String(t.rollout)}`);
+            }
+          });
+        }),
+        { numRuns: RUNS },
+      );
+      // The scenarios must actually release a revision again, or the property proves nothing.
+      expect(reReleased).toBeGreaterThan(0);
     },
     TIMEOUT,
   );

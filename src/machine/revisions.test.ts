@@ -10,24 +10,24 @@ describe('a new revision mid-rollout', () => {
   it('sets canary weight 0 first, stops the runs and restarts at step 0 for the new revision', () => {
     const h = new Harness(spec);
     h.rollOut('v2');
-    expect(h.status.activeRunIds).toEqual(['v2-s1-a1', 'v2-bg-a1']);
+    expect(h.status.activeRunIds).toEqual(['v2-r1-s1', 'v2-r1-bg']);
     h.send({ type: 'NewRevision', revision: 'v3' });
     expect(h.effects.slice(0, 3)).toEqual([
       { type: 'setWeights', primary: 100, canary: 0 },
-      { type: 'stopAnalysis', runId: 'v2-s1-a1' },
-      { type: 'stopAnalysis', runId: 'v2-bg-a1' },
+      { type: 'stopAnalysis', runId: 'v2-r1-s1' },
+      { type: 'stopAnalysis', runId: 'v2-r1-bg' },
     ]);
     expect(h.effects[3]).toEqual({ type: 'scaleCanary', toTarget: true });
     expect(h.phase).toBe('Progressing');
     expect(h.status.revision).toBe('v3');
     expect(h.status.currentStepIndex).toBe(0);
-    expect(h.status.activeRunIds).toEqual(['v3-bg-a1']);
+    expect(h.status.activeRunIds).toEqual(['v3-r2-bg']);
   });
 
   it('restarts from Paused too', () => {
     const h = new Harness(spec);
     h.rollOut('v2');
-    h.send({ type: 'AnalysisVerdict', runId: 'v2-s1-a1', verdict: 'Inconclusive' });
+    h.send({ type: 'AnalysisVerdict', runId: 'v2-r1-s1', verdict: 'Inconclusive' });
     expect(h.phase).toBe('Paused');
     h.send({ type: 'NewRevision', revision: 'v3' });
     expect(h.effects[0]).toEqual({ type: 'setWeights', primary: 100, canary: 0 });

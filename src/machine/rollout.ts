@@ -29,6 +29,7 @@ export function startRevision(
       ...ROLLOUT_START,
       revision: options.revision,
       attempt: options.attempt,
+      rollout: next.rollout + 1,
       readyWaitSince: next.now,
     },
     effects,

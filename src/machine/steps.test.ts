@@ -125,7 +125,7 @@ describe('steps run in order', () => {
     expect(h.effectsOfType('startAnalysis')).toEqual([
       {
         type: 'startAnalysis',
-        runId: 'v2-s0-a1',
+        runId: 'v2-r1-s0',
         kind: 'Step',
         revision: 'v2',
         step: 0,
@@ -134,9 +134,9 @@ describe('steps run in order', () => {
       },
     ]);
     h.send({ type: 'CanaryReady' }, { type: 'Tick', now: 3_600_000 });
-    h.send({ type: 'AnalysisVerdict', runId: 'v1-s0-a1', verdict: 'Successful' });
+    h.send({ type: 'AnalysisVerdict', runId: 'v1-r1-s0', verdict: 'Successful' });
     expect(h.status.currentStepIndex).toBe(0);
-    h.send({ type: 'AnalysisVerdict', runId: 'v2-s0-a1', verdict: 'Successful' });
+    h.send({ type: 'AnalysisVerdict', runId: 'v2-r1-s0', verdict: 'Successful' });
     expect(h.status.currentStepIndex).toBe(1);
   });
 
@@ -170,10 +170,10 @@ describe('steps run in order', () => {
     const runIds = () => {
       const h = new Harness(spec);
       h.send({ type: 'NewRevision', revision: 'v2' });
-      h.send({ type: 'AnalysisVerdict', runId: 'v2-s0-a1', verdict: 'Successful' });
+      h.send({ type: 'AnalysisVerdict', runId: 'v2-r1-s0', verdict: 'Successful' });
       return h.history.filter((e) => e.type === 'startAnalysis').map((e) => e.runId);
     };
-    expect(runIds()).toEqual(['v2-s0-a1', 'v2-s1-a1']);
+    expect(runIds()).toEqual(['v2-r1-s0', 'v2-r1-s1']);
     expect(runIds()).toEqual(runIds());
   });
 
@@ -186,12 +186,12 @@ describe('steps run in order', () => {
     );
     h.rollOut('v2');
     const started = h.effectsOfType('startAnalysis');
-    expect(started).toEqual([expect.objectContaining({ runId: 'v2-bg-a1', kind: 'Background', step: 1 })]);
+    expect(started).toEqual([expect.objectContaining({ runId: 'v2-r1-bg', kind: 'Background', step: 1 })]);
     h.tick(1_000);
     expect(h.effectsOfType('startAnalysis')).toEqual([]);
-    expect(h.status.activeRunIds).toEqual(['v2-bg-a1']);
+    expect(h.status.activeRunIds).toEqual(['v2-r1-bg']);
     h.tick(1_000);
     expect(h.phase).toBe('Promoting');
-    expect(h.effects[0]).toEqual({ type: 'stopAnalysis', runId: 'v2-bg-a1' });
+    expect(h.effects[0]).toEqual({ type: 'stopAnalysis', runId: 'v2-r1-bg' });
   });
 });

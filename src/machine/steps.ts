@@ -27,7 +27,7 @@ export function stepComplete(context: MachineContext, spec: CanarySpec): boolean
   return pauseMs !== undefined && context.now - context.stepStartedAt >= pauseMs;
 }
 
-/** The background run, started once per attempt when the rollout reaches `startingStep`. */
+/** The background run, started once per rollout when the rollout reaches `startingStep`. */
 function backgroundStart(context: MachineContext, spec: CanarySpec): Outcome {
   const analysis = spec.analysis;
   const revision = context.revision;
@@ -35,7 +35,7 @@ function backgroundStart(context: MachineContext, spec: CanarySpec): Outcome {
     return { context, effects: [] };
   }
   if (context.stepIndex < (analysis.startingStep ?? 0)) return { context, effects: [] };
-  const runId = backgroundRunIdFor(revision, context.attempt);
+  const runId = backgroundRunIdFor(revision, context.rollout);
   const effect: Effect = {
     type: 'startAnalysis',
     runId,
@@ -85,7 +85,7 @@ function stepEntry(context: MachineContext, spec: CanarySpec): Outcome {
     };
   }
   if ('analysis' in step) {
-    const runId = stepRunIdFor(revision, context.stepIndex, context.attempt);
+    const runId = stepRunIdFor(revision, context.stepIndex, context.rollout);
     const start: Effect = {
       type: 'startAnalysis',
       runId,

@@ -26,11 +26,11 @@ describe('skipAnalysis', () => {
   it('turned on mid-rollout stops the runs and promotes', () => {
     const h = new Harness(canarySpec({ steps }));
     h.rollOut('v2');
-    expect(h.status.activeRunIds).toEqual(['v2-s1-a1']);
+    expect(h.status.activeRunIds).toEqual(['v2-r1-s1']);
     h.spec = canarySpec({ steps, skipAnalysis: true });
     h.send({ type: 'SpecChanged' });
     expect(h.phase).toBe('Promoting');
-    expect(h.effects[0]).toEqual({ type: 'stopAnalysis', runId: 'v2-s1-a1' });
+    expect(h.effects[0]).toEqual({ type: 'stopAnalysis', runId: 'v2-r1-s1' });
   });
 });
 
@@ -44,7 +44,7 @@ describe('suspend', () => {
     expect(h.history.filter((e) => e.type === 'startAnalysis')).toEqual([]);
     h.send({ type: 'Unsuspend' });
     expect(h.status.currentStepIndex).toBe(1);
-    expect(h.effectsOfType('startAnalysis').map((e) => e.runId)).toEqual(['v2-s1-a1']);
+    expect(h.effectsOfType('startAnalysis').map((e) => e.runId)).toEqual(['v2-r1-s1']);
   });
 
   it('defers even the first step of a new revision', () => {
@@ -67,14 +67,14 @@ describe('suspend', () => {
     const h = new Harness(canarySpec({ steps }));
     h.rollOut('v2');
     h.send({ type: 'Suspend' });
-    h.send({ type: 'AnalysisVerdict', runId: 'v2-s1-a1', verdict: 'Failed' });
+    h.send({ type: 'AnalysisVerdict', runId: 'v2-r1-s1', verdict: 'Failed' });
     expect(h.phase).toBe('Aborted');
   });
 
   it('keeps a passing verdict that arrives while suspended and continues on Unsuspend', () => {
     const h = new Harness(canarySpec({ steps }));
     h.rollOut('v2');
-    h.send({ type: 'Suspend' }, { type: 'AnalysisVerdict', runId: 'v2-s1-a1', verdict: 'Successful' });
+    h.send({ type: 'Suspend' }, { type: 'AnalysisVerdict', runId: 'v2-r1-s1', verdict: 'Successful' });
     expect(h.status.currentStepIndex).toBe(1);
     h.send({ type: 'Unsuspend' });
     expect(h.status.currentStepIndex).toBe(2);

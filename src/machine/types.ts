@@ -106,8 +106,13 @@ export type MachineContext = {
   now: number;
   revision: string | null;
   stableRevision: string | null;
-  /** 1 for a revision's first rollout, +1 per Retry; part of every run id. */
+  /** 1 for a revision's first rollout, +1 per Retry; shown to people. */
   attempt: number;
+  /**
+   * Rollouts this Canary has started, retries included: it only grows, and it is part of every run
+   * id, so no two rollouts share a run (0 before the first, and in state saved before it existed).
+   */
+  rollout: number;
   stepIndex: number;
   /** The kind of the current step when it was entered; null while it is not entered. */
   stepKind: StepKind | null;

@@ -12,16 +12,16 @@ const spec = canarySpec({
 function atAnalysis(): Harness {
   const h = new Harness(spec);
   h.rollOut('v2');
-  expect(h.status.activeRunIds).toEqual(['v2-s1-a1', 'v2-bg-a1']);
+  expect(h.status.activeRunIds).toEqual(['v2-r1-s1', 'v2-r1-bg']);
   return h;
 }
 
 type VerdictOnly = Omit<Extract<CanaryEvent, { type: 'AnalysisVerdict' }>, 'type' | 'runId'>;
 
 const stepVerdict = (verdict: VerdictOnly) =>
-  ({ type: 'AnalysisVerdict', runId: 'v2-s1-a1', ...verdict }) as CanaryEvent;
+  ({ type: 'AnalysisVerdict', runId: 'v2-r1-s1', ...verdict }) as CanaryEvent;
 const backgroundVerdict = (verdict: VerdictOnly) =>
-  ({ type: 'BackgroundAnalysisVerdict', runId: 'v2-bg-a1', ...verdict }) as CanaryEvent;
+  ({ type: 'BackgroundAnalysisVerdict', runId: 'v2-r1-bg', ...verdict }) as CanaryEvent;
 
 describe('a failed run aborts', () => {
   it('aborts on a Failed step verdict: setWeights {canary: 0} first, then the delayed scale-down', () => {
@@ -32,7 +32,7 @@ describe('a failed run aborts', () => {
       { type: 'setWeights', primary: 100, canary: 0 },
       { type: 'scaleCanaryDownAfter', seconds: 45 },
     ]);
-    expect(h.effectsOfType('stopAnalysis').map((e) => e.runId)).toEqual(['v2-s1-a1', 'v2-bg-a1']);
+    expect(h.effectsOfType('stopAnalysis').map((e) => e.runId)).toEqual(['v2-r1-s1', 'v2-r1-bg']);
     expect(h.effectsOfType('notify').map((e) => e.kind)).toEqual(['Aborted']);
     expect(h.status.message).toContain('error rate 7%');
     expect(h.status.canaryWeight).toBe(0);
@@ -93,7 +93,7 @@ describe('background analysis', () => {
     h.send(backgroundVerdict({ verdict: 'Failed' }));
     expect(h.phase).toBe('Aborted');
     expect(h.effects[0]).toEqual({ type: 'setWeights', primary: 100, canary: 0 });
-    expect(h.effectsOfType('stopAnalysis').map((e) => e.runId)).toEqual(['v2-s1-a1', 'v2-bg-a1']);
+    expect(h.effectsOfType('stopAnalysis').map((e) => e.runId)).toEqual(['v2-r1-s1', 'v2-r1-bg']);
   });
 
   it('aborts on a background Error without a Pause policy', () => {
@@ -111,7 +111,7 @@ describe('background analysis', () => {
     expect(h.phase).toBe('Progressing');
     // The step's own analysis is still under way: the background pause did not complete it.
     expect(h.status.currentStepIndex).toBe(1);
-    expect(h.status.activeRunIds).toEqual(['v2-s1-a1']);
+    expect(h.status.activeRunIds).toEqual(['v2-r1-s1']);
   });
 });
 
@@ -120,9 +120,9 @@ describe('verdicts of other runs', () => {
     const h = atAnalysis();
     const before = h.state;
     h.send(
-      { type: 'AnalysisVerdict', runId: 'v1-s1-a1', verdict: 'Failed' },
-      { type: 'AnalysisVerdict', runId: 'v2-bg-a1', verdict: 'Failed' },
-      { type: 'BackgroundAnalysisVerdict', runId: 'v2-s1-a1', verdict: 'Failed' },
+      { type: 'AnalysisVerdict', runId: 'v1-r1-s1', verdict: 'Failed' },
+      { type: 'AnalysisVerdict', runId: 'v2-r1-bg', verdict: 'Failed' },
+      { type: 'BackgroundAnalysisVerdict', runId: 'v2-r1-s1', verdict: 'Failed' },
     );
     expect(h.phase).toBe('Progressing');
     expect(h.effects).toEqual([]);

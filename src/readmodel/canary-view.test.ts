@@ -37,7 +37,7 @@ function metric(name: string, values: [string, 'Successful' | 'Failed'][]): Metr
 
 function run(revision: string, startedAt: string, metrics: MetricStatus[]): AnalysisRunStatus {
   return {
-    runId: `${revision}-s2-a1`,
+    runId: `${revision}-r1-s2`,
     kind: 'Step',
     revision,
     step: 2,
@@ -116,7 +116,7 @@ describe('canaryView', () => {
     const old = run('aaa', '2026-01-01T00:00:09.000Z', [metric('success-rate', [['0.5', 'Failed']])]);
     const current = run('bbb', '2026-01-01T00:00:01.000Z', [metric('success-rate', [['1', 'Successful']])]);
     const view = canaryView({ canary: canary({ revision: 'bbb', analysis: [old, current] }) });
-    expect(view.analysis?.runId).toBe('bbb-s2-a1');
+    expect(view.analysis?.runId).toBe('bbb-r1-s2');
     expect(view.analysis?.metrics[0]?.latest?.value).toBe('1');
     expect(
       canaryView({ canary: canary({ revision: 'ccc', analysis: [old, current] }) }).analysis,

@@ -32,7 +32,7 @@ function analysis(
     count: values.length,
     failed: 0,
   };
-  return { runId: 'bbb-s2-a1', kind: 'Step', phase, message: undefined, metrics: [metric] };
+  return { runId: 'bbb-r1-s2', kind: 'Step', phase, message: undefined, metrics: [metric] };
 }
 
 function event(id: string, count = 1): EventView {
@@ -77,7 +77,7 @@ describe('viewChanges', () => {
   it("logs an analysis's verdict when its run ends", () => {
     const running = viewOf({ analysis: analysis([{ startedAt: 't1', value: '1' }]) });
     const done = viewOf({ analysis: analysis([{ startedAt: 't1', value: '1' }], 'Successful') });
-    expect(viewChanges(running, done)).toEqual(['podinfo  analysis bbb-s2-a1 Successful']);
+    expect(viewChanges(running, done)).toEqual(['podinfo  analysis bbb-r1-s2 Successful']);
   });
 
   it('logs new Events, and repeats of an aggregated Event with their count', () => {

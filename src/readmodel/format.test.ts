@@ -117,7 +117,7 @@ describe('renderCanaryView', () => {
       phase: 'Paused',
       pauseReason: 'Manual',
       analysis: {
-        runId: 'bbb-s2-a1',
+        runId: 'bbb-r1-s2',
         kind: 'Step',
         phase: 'Running',
         message: undefined,
@@ -138,7 +138,7 @@ describe('renderCanaryView', () => {
       'podinfo  Paused (Manual)  step 3/5 analysis success',
       '  revision  bbb  stable aaa',
       '  weights   primary █████████░ 90 | canary █░░░░░░░░░ 10',
-      '  analysis  bbb-s2-a1 Running',
+      '  analysis  bbb-r1-s2 Running',
       '    success-rate  0.9991 ✓ Successful (result >= 0.99)  1 measured, 0 failed',
       '  message   step 3/5: analysis',
       '  events',

@@ -76,16 +76,16 @@ describe('statusView', () => {
       revision: 'r2',
       currentStepIndex: 1,
       analysis: [
-        { ...run('r1-s1-a1', '2026-11-22T09:00:00Z', [['0.5', 'Failed']]), revision: 'r1' },
-        run('r2-s1-a1', '2026-11-22T10:00:00Z', [['0.5', 'Failed']]),
-        run('r2-s1-a2', '2026-11-22T11:00:00Z', [
+        { ...run('r1-r1-s1', '2026-11-22T09:00:00Z', [['0.5', 'Failed']]), revision: 'r1' },
+        run('r2-r1-s1', '2026-11-22T10:00:00Z', [['0.5', 'Failed']]),
+        run('r2-r2-s1', '2026-11-22T11:00:00Z', [
           ['0.999', 'Successful'],
           ['1', 'Successful'],
         ]),
       ],
     };
     const view = statusView({ ...input(status), recentMeasurements: 1 });
-    expect(view.runs.map((r) => r.runId)).toEqual(['r2-s1-a2', 'r2-s1-a1']);
+    expect(view.runs.map((r) => r.runId)).toEqual(['r2-r2-s1', 'r2-r1-s1']);
     expect(view.runs[0]?.metrics[0]).toMatchObject({
       condition: 'result >= 0.99',
       recent: [{ value: '1', phase: 'Successful' }],
@@ -97,7 +97,7 @@ describe('statusView', () => {
       phase: 'Aborted',
       revision: 'r2',
       analysis: [
-        run('r2-s1-a1', '2026-11-22T10:00:00Z', [
+        run('r2-r1-s1', '2026-11-22T10:00:00Z', [
           ['0.995', 'Successful'],
           ['0.8012345', 'Failed'],
         ]),

@@ -47,7 +47,7 @@ describe('serin status', () => {
     ]);
     expect(run.stdout).toMatch(
       new RegExp(
-        `Successful ${revision}-s2-a1 \\(step 3\\)\\n\\s+success-rate\\s+Successful\\s+✓ 0\\.99\\s+✓ 0\\.99\\s+vs result >= 0\\.95\\s+2 measured, 0 failed\\n`,
+        `Successful ${revision}-r1-s2 \\(step 3\\)\\n\\s+success-rate\\s+Successful\\s+✓ 0\\.99\\s+✓ 0\\.99\\s+vs result >= 0\\.95\\s+2 measured, 0 failed\\n`,
       ),
     );
     expect(run.stdout).toMatch(/events\n(\s+\d\d:\d\d:\d\d Normal \w+: .*\n)+/);
