@@ -18,7 +18,8 @@ export interface DenyRule {
   namespace?: string;
 }
 
-interface Attributes {
+/** What RBAC decides on: who, which verb, and on what. */
+export interface Attributes {
   user: string;
   verb: AuthorizerVerb;
   apiGroup: string;
@@ -60,6 +61,11 @@ export class Denials {
 
   add(rule: DenyRule): void {
     this.#rules.push(rule);
+  }
+
+  /** Whether a rule denies the request these attributes describe (a SelfSubjectAccessReview's question). */
+  denies(attributes: Attributes): boolean {
+    return this.#rules.some((rule) => matches(rule, attributes));
   }
 
   /** Throws a 403 KubeApiError when a rule denies this resource request. */

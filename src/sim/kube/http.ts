@@ -11,6 +11,7 @@ import { patchObject } from './patches.ts';
 import { getObject, listObjects } from './reads.ts';
 import { route } from './routes.ts';
 import { getScale, patchScale, updateScale } from './scale.ts';
+import { selfSubjectAccessReview } from './self-subject-access-review.ts';
 import { selfSubjectReview } from './self-subject-review.ts';
 import { parseFieldSelector, parseLabelSelector, selectorFor } from './selectors.ts';
 import type { Selector } from './selectors.ts';
@@ -145,6 +146,14 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   if (review !== undefined) {
     sendJson(res, review);
     return;
+  }
+  if (url.pathname === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') {
+    const body = method === 'POST' ? (parseYaml(await readBody(req)) as unknown) : undefined;
+    const access = selfSubjectAccessReview(method, url.pathname, user, body, deps.denials);
+    if (access !== undefined) {
+      sendJson(res, access);
+      return;
+    }
   }
   if (r.kind === 'resource') {
     await handleResource(deps, { req, res, target: r.target, query: url.searchParams });
