@@ -41,6 +41,8 @@ export interface EffectPorts {
   scaleCanary(replicas: number | 'toTarget'): Promise<void>;
   /** Copies the target's pod template into the primary. */
   promoteTemplateToPrimary(): Promise<void>;
+  /** Puts the stable revision's template back into the primary (an abort during Promoting). */
+  restorePrimary(stable: string | null): Promise<'restored' | 'unchanged' | 'unknown'>;
   /** Creates the run's status for a startAnalysis effect. */
   startRun(effect: Extract<Effect, { type: 'startAnalysis' }>): AnalysisRunStatus;
   readonly now: number;
@@ -145,6 +147,23 @@ function stopAnalysis(runId: string, ports: EffectPorts, draft: PassDraft): void
   draft.status = { ...draft.status, analysis: upsertRun(draft.status.analysis ?? [], stopped) };
 }
 
+async function restorePrimary(stable: string | null, ports: EffectPorts, draft: PassDraft): Promise<void> {
+  const outcome = await ports.restorePrimary(stable);
+  if (outcome === 'restored') {
+    draft.events.push({
+      type: 'Normal',
+      reason: 'PrimaryRestored',
+      message: `promotion undone: the primary runs stable revision ${stable ?? ''} again`,
+    });
+  } else if (outcome === 'unknown') {
+    draft.events.push({
+      type: 'Warning',
+      reason: 'PrimaryNotRestored',
+      message: `promotion aborted, but the primary's template before it is not known to be ${stable ?? 'any stable revision'}: the primary keeps what it runs`,
+    });
+  }
+}
+
 /** Carries out one effect. World-changing effects go through the ports; the rest shape the draft. */
 async function runEffect(effect: Effect, ports: EffectPorts, draft: PassDraft): Promise<void> {
   switch (effect.type) {
@@ -168,7 +187,8 @@ async function runEffect(effect: Effect, ports: EffectPorts, draft: PassDraft): 
       stopAnalysis(effect.runId, ports, draft);
       return;
     case 'promoteTemplateToPrimary':
-      await ports.promoteTemplateToPrimary();
+      if (effect.restore === true) await restorePrimary(effect.revision, ports, draft);
+      else await ports.promoteTemplateToPrimary();
       return;
     case 'recordApproval':
       recordApproval(draft, effect);

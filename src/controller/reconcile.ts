@@ -24,7 +24,7 @@ import type { ReconcilerDeps } from './deps.ts';
 import { gather, type ReconcileContext } from './gather.ts';
 import { observe } from './observe.ts';
 import { parseCanary, validate } from './validate.ts';
-import { ensureWorkloads, promotePrimary, scaleTarget } from './workload-writes.ts';
+import { ensureWorkloads, promotePrimary, restorePrimary, scaleTarget } from './workload-writes.ts';
 import { REVISION_ANNOTATION, revisionOf } from './workloads.ts';
 
 export type { ReconcilerDeps } from './deps.ts';
@@ -112,6 +112,7 @@ function effectPorts(canary: Canary, ctx: ReconcileContext, deps: ReconcilerDeps
     ...(deps.signal ? { signal: deps.signal } : {}),
     scaleCanary: (replicas) => scaleTarget(deps.client, ctx, replicas, deps.signal),
     promoteTemplateToPrimary: () => promotePrimary(deps.client, ctx, deps.signal),
+    restorePrimary: (stable) => restorePrimary(deps.client, ctx, stable, deps.signal),
     startRun: (effect) => {
       const ref = analysisRefOf(canary, { kind: effect.kind, step: effect.step });
       const specs = ref ? resolveTemplates(ref, templates) : undefined;

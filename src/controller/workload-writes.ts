@@ -1,5 +1,5 @@
 import type { Canary } from '../api/index.ts';
-import type { KubeClient, KubeObject } from '../kube/index.ts';
+import type { JsonPatchOp, KubeClient, KubeObject } from '../kube/index.ts';
 import type { ReconcileContext } from './gather.ts';
 import {
   REVISION_ANNOTATION,
@@ -7,6 +7,7 @@ import {
   buildServices,
   primaryTemplate,
   revisionOf,
+  type Deployment,
 } from './workloads.ts';
 
 /**
@@ -49,9 +50,26 @@ export async function scaleTarget(
   );
 }
 
+/** Annotations on the primary: the template (and its revision) that a promotion replaced, for an undo. */
+export const PREVIOUS_REVISION_ANNOTATION = 'serin.dev/previous-revision';
+export const PREVIOUS_TEMPLATE_ANNOTATION = 'serin.dev/previous-template';
+
+const annotationPath = (key: string): string => `/metadata/annotations/${key.replaceAll('/', '~1')}`;
+
+/** JSON-patch ops that set annotations, whether or not the object has any yet. */
+function setAnnotations(
+  existing: Record<string, string> | undefined,
+  values: Record<string, string>,
+): JsonPatchOp[] {
+  if (!existing) return [{ op: 'add', path: '/metadata/annotations', value: values }];
+  return Object.entries(values).map(([key, value]) => ({ op: 'add', path: annotationPath(key), value }));
+}
+
 /**
  * Copies the target's pod template into the primary, keeping the primary's labels, and records the
- * revision. A JSON patch replaces the template whole, so fields removed from the target go too.
+ * revision. The template it replaces is kept in an annotation, so an abort during Promoting can put
+ * it back (the primary serves all traffic once the canary's weight is 0). A JSON patch replaces the
+ * template whole, so fields removed from the target go too.
  */
 export async function promotePrimary(
   client: KubeClient,
@@ -61,19 +79,63 @@ export async function promotePrimary(
   const { target, primary } = ctx;
   if (!target || !primary) return;
   const revision = revisionOf(target);
-  if (primary.metadata.annotations?.[REVISION_ANNOTATION] === revision) return;
+  const current = primary.metadata.annotations?.[REVISION_ANNOTATION];
+  if (current === revision) return;
+  const previous =
+    current === undefined
+      ? {}
+      : {
+          [PREVIOUS_REVISION_ANNOTATION]: current,
+          [PREVIOUS_TEMPLATE_ANNOTATION]: JSON.stringify(primary.spec.template),
+        };
   await client.jsonPatch(
-    { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ctx.namespace, name: primary.metadata.name },
+    primaryRef(ctx, primary),
     [
       { op: 'replace', path: '/spec/template', value: primaryTemplate(target) },
-      primary.metadata.annotations
-        ? {
-            op: 'add',
-            path: `/metadata/annotations/${REVISION_ANNOTATION.replace('/', '~1')}`,
-            value: revision,
-          }
-        : { op: 'add', path: '/metadata/annotations', value: { [REVISION_ANNOTATION]: revision } },
+      ...setAnnotations(primary.metadata.annotations, { [REVISION_ANNOTATION]: revision, ...previous }),
     ],
     signal ? { signal } : {},
   );
+}
+
+/** What undoing a promotion did. */
+export type RestoreOutcome = 'restored' | 'unchanged' | 'unknown';
+
+/**
+ * Puts the stable revision's template back into the primary after an abort during Promoting. The
+ * primary already at `stable` is left alone; a primary whose replaced template is not `stable`'s
+ * (it was edited by hand, or a serin before this one promoted it) is left alone too, and the pass
+ * says so in a Warning Event.
+ */
+export async function restorePrimary(
+  client: KubeClient,
+  ctx: ReconcileContext,
+  stable: string | null,
+  signal?: AbortSignal,
+): Promise<RestoreOutcome> {
+  if (!ctx.primary || stable === null) return 'unknown';
+  // Read again: a promotion earlier in this same pass (PromoteFull, then Abort) is not in ctx.
+  const primary = await client.find<Deployment & KubeObject>(primaryRef(ctx, ctx.primary));
+  const annotations = primary?.metadata.annotations ?? {};
+  if (!primary) return 'unknown';
+  if (annotations[REVISION_ANNOTATION] === stable) return 'unchanged';
+  const saved = annotations[PREVIOUS_TEMPLATE_ANNOTATION];
+  if (annotations[PREVIOUS_REVISION_ANNOTATION] !== stable || saved === undefined) return 'unknown';
+  await client.jsonPatch(
+    primaryRef(ctx, primary),
+    [
+      // Only the promotion this pass read is undone: a newer one fails the test and the pass retries.
+      { op: 'test', path: annotationPath(REVISION_ANNOTATION), value: annotations[REVISION_ANNOTATION] },
+      { op: 'replace', path: '/spec/template', value: JSON.parse(saved) as unknown },
+      { op: 'add', path: annotationPath(REVISION_ANNOTATION), value: stable },
+      { op: 'remove', path: annotationPath(PREVIOUS_REVISION_ANNOTATION) },
+      { op: 'remove', path: annotationPath(PREVIOUS_TEMPLATE_ANNOTATION) },
+    ],
+    signal ? { signal } : {},
+  );
+  return 'restored';
+}
+
+function primaryRef(ctx: ReconcileContext, primary: { metadata: { name: string } }) {
+  return { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ctx.namespace, name: primary.metadata.name };
 }

@@ -149,6 +149,11 @@ export const ops = {
   beginPromotion: (context) => beginPromotion(context),
   notePrimaryReady: (context) => same({ ...context, primaryReady: true }),
   finishPromotion: (context, event) => finishPromotion(context, event.spec),
+  /** An abort during Promoting: the primary may already run the aborted template; the stable one goes back. */
+  restoreStablePrimary: (context) => ({
+    context,
+    effects: [{ type: 'promoteTemplateToPrimary', revision: context.stableRevision, restore: true }],
+  }),
 
   adoptRevision: (context, event) =>
     event.type === 'NewRevision'

@@ -259,7 +259,11 @@ export const canaryMachine = setup({
       always: [{ guard: 'promotionComplete', target: 'Succeeded', actions: op('finishPromotion') }],
       on: {
         Tick: [
-          { guard: 'promotionDeadlinePassed', target: 'Failed', actions: op('failPromotion') },
+          {
+            guard: 'promotionDeadlinePassed',
+            target: 'Failed',
+            actions: [op('failPromotion'), op('restoreStablePrimary')],
+          },
           { actions: clock },
         ],
         PrimaryReady: [{ guard: 'forCurrentRevision', actions: op('notePrimaryReady') }, { actions: clock }],
@@ -276,7 +280,7 @@ export const canaryMachine = setup({
           {
             guard: approval('Abort'),
             target: 'Aborted',
-            actions: [op('abortByApproval'), op('recordApplied')],
+            actions: [op('abortByApproval'), op('restoreStablePrimary'), op('recordApplied')],
           },
           { actions: op('reject', { phase: 'Promoting' }) },
         ],

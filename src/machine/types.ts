@@ -1,4 +1,5 @@
-import type { AnalysisArg, ApprovalAction, CanarySpec, PauseReason, TemplateRef } from '../api/index.ts';
+import type { AnalysisArg, ApprovalAction, CanaryPhase, CanarySpec, PauseReason, TemplateRef } from '../api/index.ts';
+import type { WebhookType } from '../api/webhooks.ts';
 
 /** The outcome of one analysis run, as the analysis layer reports it. */
 export type Verdict = 'Successful' | 'Failed' | 'Inconclusive' | 'Error';
@@ -20,6 +21,38 @@ export interface VerdictFields extends Timed {
   readonly verdict: Verdict;
   readonly onError?: OnError;
   readonly message?: string;
+}
+
+/**
+ * The answer to a webhook gate the machine asked for (or, for the rollback gate, polls): `ok` when
+ * every webhook of the gate answered 2xx (for rollback: when one did).
+ */
+export interface GateResultFields extends Timed {
+  readonly gateId: string;
+  readonly ok: boolean;
+  /** What the webhooks answered, for people (never a URL). */
+  readonly message?: string;
+}
+
+/** A webhook gate to call: who asks, for which rollout and step, and the phase the payload names. */
+export interface GateAsk {
+  readonly gateId: string;
+  readonly gate: WebhookType;
+  readonly revision: string;
+  readonly step: number;
+  readonly phase: CanaryPhase;
+}
+
+/** The gates the rollout waits on (rollback is polled, post-rollout only informs). */
+export type WaitGate = 'confirm-rollout' | 'pre-rollout' | 'rollout' | 'confirm-promotion';
+
+/** The webhook gate the rollout waits on. */
+export interface AwaitedGate {
+  readonly id: string;
+  readonly type: WaitGate;
+  readonly step: number;
+  /** The last answer that held a confirm gate (null until one did). */
+  readonly message: string | null;
 }
 
 /** A human decision as the controller read it from an Approval object. */
@@ -44,6 +77,7 @@ export type CanaryEvent =
   | ({ readonly type: 'AnalysisVerdict' } & VerdictFields)
   | ({ readonly type: 'BackgroundAnalysisVerdict' } & VerdictFields)
   | ({ readonly type: 'Approval' } & ApprovalInput & Timed)
+  | ({ readonly type: 'GateResult' } & GateResultFields)
   | ({ readonly type: 'SpecChanged' } & Timed)
   | ({ readonly type: 'Suspend' } & Timed)
   | ({ readonly type: 'Unsuspend' } & Timed);
@@ -71,7 +105,15 @@ export type Effect =
       readonly args: readonly AnalysisArg[];
     }
   | { readonly type: 'stopAnalysis'; readonly runId: string }
-  | { readonly type: 'promoteTemplateToPrimary'; readonly revision: string | null }
+  | {
+      readonly type: 'promoteTemplateToPrimary';
+      readonly revision: string | null;
+      /**
+       * The revision is the stable one the primary ran before a promotion that was aborted: put its
+       * template back (an abort during Promoting), instead of copying the target's.
+       */
+      readonly restore?: true;
+    }
   | {
       readonly type: 'recordApproval';
       readonly approval: ApprovalInput;
@@ -87,6 +129,8 @@ export type Effect =
       readonly severity: 'Normal' | 'Warning';
     }
   | { readonly type: 'notify'; readonly kind: NotifyKind; readonly message: string }
+  /** Ask the webhooks of a gate (status.webhooks gets a Pending entry each); answered by GateResult. */
+  | ({ readonly type: 'callGate' } & GateAsk)
   | { readonly type: 'requeueAfter'; readonly ms: number };
 
 export type EffectType = Effect['type'];
@@ -140,6 +184,10 @@ export type MachineContext = {
   initializingSince: number | null;
   /** Initializing passed progressDeadlineSeconds without a ready primary: Stalled until it is ready. */
   initStalled: boolean;
+  /** The webhook gate the rollout waits on (null: none, and in state saved before gates existed). */
+  gate: AwaitedGate | null;
+  /** Ids of the webhook gates this rollout passed (each id names its rollout, so they never repeat). */
+  gatesPassed: readonly string[];
 };
 
 /** The event as the machine sees it: the controller's event plus the spec it was decided under. */
