@@ -36,6 +36,15 @@ module.exports = {
       to: { pathNot: '^src/judge/' },
     },
     {
+      name: 'tune-does-not-import-the-controller',
+      comment:
+        'serin tune and replay run the core (analysis, machine, judge) against history; what they share ' +
+        'with the controller lives in src/analysis, not in src/controller.',
+      severity: 'error',
+      from: { path: '^src/(tune/|cli/(tune|tune-history|replay)\\.ts$)', pathNot: '\\.test\\.ts$' },
+      to: { path: '^src/controller/' },
+    },
+    {
       name: 'only-kube-touches-client-node',
       severity: 'error',
       from: { pathNot: '^src/kube/|^test/|\\.test\\.ts$' },

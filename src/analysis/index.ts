@@ -63,3 +63,12 @@ export {
   type MeasurementListener,
   type RunnerInput,
 } from './runner.ts';
+export { dedupingProvider, instantQueryKey } from './instant-query.ts';
+export { analysisRefOf, referencedTemplates, resolveTemplates, templateRefKey } from './template-refs.ts';
+export {
+  measureRuns,
+  nextMeasurementAt,
+  verdictEvents,
+  type AnalysisDeps,
+  type MeasureRunsInput,
+} from './canary-runs.ts';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { referencedTemplates, templateRefKey } from '../analysis/index.ts';
 import { parseKind, type AnalysisTemplateSpec, type Canary } from '../api/index.ts';
-import { templateRefKey, referencedTemplates } from '../controller/gather.ts';
 import { systemClock, type Clock, type MetricProvider } from '../ports/index.ts';
 import { createPrometheusProvider } from '../providers/prometheus/index.ts';
 import { cachedProvider } from '../tune/cached-provider.ts';

@@ -6,6 +6,7 @@ import {
   type TemplateRef,
   type VirtualServiceRef,
 } from '../api/index.ts';
+import { referencedTemplates, templateRefKey } from '../analysis/index.ts';
 import type { KubeClient, KubeObject } from '../kube/index.ts';
 import {
   canaryServiceName,
@@ -42,19 +43,8 @@ export interface ReconcileContext {
   readonly templateReads: ReadonlyMap<string, TemplateRead>;
 }
 
-export function templateRefKey(ref: TemplateRef): string {
-  return 'templateName' in ref
-    ? `templateName/${ref.templateName}`
-    : `clusterTemplateName/${ref.clusterTemplateName}`;
-}
-
-/** Every template a Canary's steps and background analysis reference. */
-export function referencedTemplates(canary: Canary): TemplateRef[] {
-  const refs = canary.spec.steps.flatMap((step) => ('analysis' in step ? step.analysis.templates : []));
-  if (canary.spec.analysis) refs.push(...canary.spec.analysis.templates);
-  const byKey = new Map(refs.map((ref) => [templateRefKey(ref), ref]));
-  return [...byKey.values()];
-}
+// One definition of the template keys, shared with `serin replay` (src/analysis/template-refs.ts).
+export { referencedTemplates, templateRefKey };
 
 /** A referenced template as read: its validated spec, missing, or why it does not validate. */
 export type TemplateRead =

@@ -1,4 +1,4 @@
-import { instantQueryKey } from '../controller/analysis-driver.ts';
+import { instantQueryKey } from '../analysis/index.ts';
 import type { InstantQueryRequest, MetricProvider, QueryOutcome } from '../ports/index.ts';
 
 /**

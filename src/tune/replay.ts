@@ -1,12 +1,14 @@
 import type { AnalysisRunStatus, AnalysisTemplateSpec, Canary } from '../api/index.ts';
-import { startRun, terminateRun, type JudgeRunner } from '../analysis/index.ts';
 import {
   analysisRefOf,
   measureRuns,
   nextMeasurementAt,
   resolveTemplates,
+  startRun,
+  terminateRun,
   verdictEvents,
-} from '../controller/analysis-driver.ts';
+  type JudgeRunner,
+} from '../analysis/index.ts';
 import {
   advanceAll,
   describe,
