@@ -1,11 +1,12 @@
 import { Option, type Command } from 'commander';
 import { stringify } from 'yaml';
-import { Duration, durationToMs, type ApprovalAction, type CanaryStatus } from '../api/index.ts';
+import { Duration, durationToMs, parseKind, type ApprovalAction, type CanaryStatus } from '../api/index.ts';
 import type { CacheEvent, KubeObject } from '../kube/index.ts';
 // Imported directly, not through src/kube/index.ts: serin controller loads that index and has no use for it.
 import { whoAmI, type Identity } from '../kube/who-am-i.ts';
+import { previewApproval, type ApprovalPreview } from '../machine/index.ts';
 import { canaryView, phaseText, stepText, weightBar, type CanaryLike } from '../readmodel/index.ts';
-import { APPROVAL_RULES } from './approval-rules.ts';
+import { ACTION_PURPOSE } from './approval-rules.ts';
 import { clusterOptions, connect, type Cluster, type ClusterFlags } from './cluster.ts';
 import type { CliContext } from './context.ts';
 import { follow } from './follow.ts';
@@ -64,35 +65,56 @@ function waitTimeoutMs(wait: ActionFlags['wait']): number | undefined {
   return durationToMs(text);
 }
 
-/** Refuses, creating nothing, when the action cannot apply to the Canary as it is now. */
-function wantedPhases(phases: readonly string[]): string {
-  return phases.length < 2
-    ? (phases[0] ?? '')
-    : `${phases.slice(0, -1).join(', ')} or ${phases.at(-1) ?? ''}`;
+/** What the machine would record for this action on the Canary as its status holds it now. */
+function askMachine(canary: KubeObject, action: ApprovalAction, reason?: string): ApprovalPreview {
+  const parsed = parseKind('Canary', canary);
+  if (!parsed.ok) {
+    const first = parsed.issues[0];
+    const detail = first === undefined ? 'see serin status' : `${first.path}: ${first.message}`;
+    return {
+      result: 'Rejected',
+      reason: `its spec is invalid (${detail}) and the controller applies nothing until it is fixed`,
+    };
+  }
+  const { machine, revision, currentStepIndex } = statusOf(canary);
+  if (machine === undefined || revision === undefined) {
+    return { result: 'Rejected', reason: 'the controller has not reconciled it yet' };
+  }
+  const approval = {
+    action,
+    revision,
+    approver: 'serin',
+    ...(currentStepIndex === undefined ? {} : { step: currentStepIndex }),
+    ...(reason === undefined ? {} : { reason }),
+  };
+  try {
+    return previewApproval(machine, parsed.value.spec, approval, Date.now());
+  } catch (err) {
+    return { result: 'Rejected', reason: `its stored state cannot be read (${String(err)})` };
+  }
 }
 
-/** Refuses, creating nothing, when the action cannot apply to the Canary as it is now. */
+/**
+ * Refuses, creating nothing, when the controller would reject the action: the machine itself is
+ * asked, on the state the Canary's status holds, so a verb never disagrees with the controller.
+ */
 function refuseUnlessApplicable(
   canary: KubeObject,
   action: ApprovalAction,
   cluster: Cluster,
   reason?: string,
 ): void {
-  const { phase, pauseReason } = statusOf(canary);
-  const rule = APPROVAL_RULES[action];
+  const preview = askMachine(canary, action, reason);
+  if (preview.result === 'Applied') return;
   const name = canary.metadata.name ?? '';
+  const { phase } = statusOf(canary);
   const subject = `Canary "${name}" in "${cluster.namespace}" is ${phase === undefined ? 'not reconciled yet' : stateText(canary)}`;
-  if (phase !== undefined && rule.phases.includes(phase)) {
-    const why = rule.refuse?.({ phase, pauseReason, reason });
-    if (why === undefined || why === null) return;
-    throw new OncallFailure(`refused: ${subject}: ${why}. Nothing was created.`, ONCALL_EXIT.refused);
-  }
   const hint =
     action === 'Promote' && phase === 'Progressing'
       ? ` To skip the remaining steps: serin promote ${name} -n ${cluster.namespace} --full.`
       : '';
   throw new OncallFailure(
-    `refused: ${subject}, not ${wantedPhases(rule.phases)}: ${rule.does}. Nothing was created.${hint}`,
+    `refused: ${subject}: ${preview.reason}; ${ACTION_PURPOSE[action]}. Nothing was created.${hint}`,
     ONCALL_EXIT.refused,
   );
 }

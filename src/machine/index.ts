@@ -30,3 +30,4 @@ export { describe, describeSnapshot, type MachineStatus } from './describe.ts';
 export { computeConditions, type ConditionsInput } from './conditions.ts';
 export { backgroundRunIdFor, stepRunIdFor } from './context.ts';
 export { canaryMachine, type CanaryMachine } from './machine.ts';
+export { previewApproval, type ApprovalPreview } from './preview.ts';

@@ -69,11 +69,11 @@ describe('serin abort, pause, resume, retry', () => {
     const retry = await serin(kubeconfig, ['retry', 'podinfo']);
     expect(retry.code).toBe(1);
     expect(retry.stderr).toMatch(
-      /^serin retry: refused: Canary "podinfo" in "test" is Paused \(Manual\), .*: retry restarts an aborted or failed rollout, or one paused by a failed analysis; this one is paused \(Manual\)\. Nothing was created\.\n$/,
+      /^serin retry: refused: Canary "podinfo" in "test" is Paused \(Manual\), .*: Retry does not apply while the canary is Paused; retry restarts an aborted or failed rollout, or one paused by a failed analysis\. Nothing was created\.\n$/,
     );
     const pause = await serin(kubeconfig, ['pause', 'podinfo']);
     expect(pause.code).toBe(1);
-    expect(pause.stderr).toContain('not Progressing: pause holds a progressing rollout');
+    expect(pause.stderr).toContain(': Pause does not apply while the canary is Paused; pause holds a progressing rollout.');
     expect(await approvals(h)).toEqual([]);
   });
 
@@ -108,13 +108,13 @@ describe('serin abort, pause, resume, retry', () => {
     expect([promote.code, promote.stderr]).toEqual([
       1,
       expect.stringContaining(
-        ': a rollout paused by a failed analysis is left by retry, abort, or promote --full with --reason. Nothing was created.',
+        ': a failed analysis is left by Retry, Abort, or PromoteFull with a reason; promote continues a paused rollout. Nothing was created.',
       ),
     ]);
     const full = await serin(kubeconfig, ['promote', 'podinfo', '--full']);
     expect([full.code, full.stderr]).toEqual([
       1,
-      expect.stringContaining('promoting over a failed analysis needs --reason'),
+      expect.stringContaining(': PromoteFull over a failed analysis needs a reason;'),
     ]);
     expect(await approvals(h)).toEqual([]);
 

@@ -89,7 +89,7 @@ describe('serin promote', () => {
     const run = await serin(kubeconfigFileFor(h.sim, 'alice'), ['promote', 'podinfo']);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /^serin promote: refused: Canary "podinfo" in "test" is Progressing, at step 2\/5 pause 1m, .*not Paused: promote continues a paused rollout\. Nothing was created\. To skip the remaining steps: serin promote podinfo -n test --full\.\n$/,
+      /^serin promote: refused: Canary "podinfo" in "test" is Progressing, at step 2\/5 pause 1m, .*: Promote does not apply while the canary is Progressing; promote continues a paused rollout\. Nothing was created\. To skip the remaining steps: serin promote podinfo -n test --full\.\n$/,
     );
     expect(await approvals(h)).toEqual([]);
   });
