@@ -73,7 +73,9 @@ describe('serin abort, pause, resume, retry', () => {
     );
     const pause = await serin(kubeconfig, ['pause', 'podinfo']);
     expect(pause.code).toBe(1);
-    expect(pause.stderr).toContain(': Pause does not apply while the canary is Paused; pause holds a progressing rollout.');
+    expect(pause.stderr).toContain(
+      ': Pause does not apply while the canary is Paused; pause holds a progressing rollout.',
+    );
     expect(await approvals(h)).toEqual([]);
   });
 
