@@ -137,6 +137,51 @@ function containerCauses(template: JsonObject | undefined): StatusCause[] {
   return causes;
 }
 
+function intField(obj: JsonObject, key: string): number | undefined {
+  const value = obj[key];
+  return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
+}
+
+/** autoscaling/v2 validation as kube-apiserver words it (pkg/apis/autoscaling/validation). */
+function admitHorizontalPodAutoscaler(obj: KubeObject): StatusCause[] {
+  const spec = record(obj, 'spec');
+  setDefault(spec, 'minReplicas', 1);
+  const causes: StatusCause[] = [];
+  const target = isRecord(spec.scaleTargetRef) ? spec.scaleTargetRef : {};
+  for (const key of ['kind', 'name']) {
+    if (typeof target[key] !== 'string' || target[key] === '') {
+      causes.push({
+        reason: 'FieldValueRequired',
+        message: 'Required value',
+        field: `spec.scaleTargetRef.${key}`,
+      });
+    }
+  }
+  const min = intField(spec, 'minReplicas') ?? 1;
+  const max = intField(spec, 'maxReplicas');
+  if (min < 1) {
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: ${min}: must be greater than or equal to 1`,
+      field: 'spec.minReplicas',
+    });
+  }
+  if (max === undefined || max < 1) {
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: ${JSON.stringify(spec.maxReplicas ?? 0)}: must be greater than or equal to 1`,
+      field: 'spec.maxReplicas',
+    });
+  } else if (max < min) {
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: ${max}: must be greater than or equal to \`minReplicas\``,
+      field: 'spec.maxReplicas',
+    });
+  }
+  return causes;
+}
+
 let nextClusterIp = 1;
 
 function allocateClusterIp(spec: JsonObject, oldSpec: JsonObject | undefined): void {
@@ -310,6 +355,18 @@ export function builtinTypes(): ResourceType[] {
       generation: true,
       shortNames: ['deploy'],
       admit: admitDeployment,
+    }),
+    builtin({
+      group: 'autoscaling',
+      version: 'v2',
+      kind: 'HorizontalPodAutoscaler',
+      plural: 'horizontalpodautoscalers',
+      namespaced: true,
+      // The HPA controller writes status.currentReplicas / desiredReplicas; tests play it.
+      statusSubresource: true,
+      generation: true,
+      shortNames: ['hpa'],
+      admit: admitHorizontalPodAutoscaler,
     }),
     builtin({
       group: 'coordination.k8s.io',

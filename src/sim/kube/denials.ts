@@ -16,6 +16,8 @@ export interface DenyRule {
   /** Plural resource name, as RBAC spells it. */
   resource?: string;
   namespace?: string;
+  /** One object's name (RBAC's resourceNames). */
+  name?: string;
 }
 
 /** What RBAC decides on: who, which verb, and on what. */
@@ -34,7 +36,8 @@ function matches(rule: DenyRule, a: Attributes): boolean {
     (rule.verb === undefined || rule.verb === a.verb) &&
     (rule.apiGroup === undefined || rule.apiGroup === a.apiGroup) &&
     (rule.resource === undefined || rule.resource === a.resource) &&
-    (rule.namespace === undefined || rule.namespace === a.namespace)
+    (rule.namespace === undefined || rule.namespace === a.namespace) &&
+    (rule.name === undefined || rule.name === a.name)
   );
 }
 
