@@ -53,18 +53,32 @@ export const ObjectMeta = z
 export type ObjectMeta = z.infer<typeof ObjectMeta>;
 
 /** A kstatus condition: Ready, Reconciling or Stalled. */
-export const Condition = z.object({
-  type: z.string().min(1),
-  status: z.enum(['True', 'False', 'Unknown']),
-  reason: z.string().min(1),
-  message: z.string(),
-  lastTransitionTime: z.string(),
-  observedGeneration: z.number().int().optional(),
-});
+export const Condition = z
+  .object({
+    type: z.string().min(1).describe('Condition type: Ready, Reconciling or Stalled (kstatus).'),
+    status: z.enum(['True', 'False', 'Unknown']).describe('True, False or Unknown.'),
+    reason: z
+      .string()
+      .min(1)
+      .describe('A CamelCase word saying why the condition has this status, e.g. AnalysisFailed.'),
+    message: z.string().describe('What happened, for people.'),
+    lastTransitionTime: z
+      .string()
+      .describe('When status last changed (RFC 3339 time, e.g. 2026-01-02T15:04:05Z).'),
+    observedGeneration: z
+      .number()
+      .int()
+      .optional()
+      .describe('The metadata.generation the condition was computed from.'),
+  })
+  .describe('A kstatus condition: Ready, Reconciling or Stalled.');
 export type Condition = z.infer<typeof Condition>;
 
 /** A key in a Secret in the same namespace. */
-export const SecretKeyRef = z.object({ name: ObjectName, key: z.string().min(1) });
+export const SecretKeyRef = z.object({
+  name: ObjectName.describe("Name of the Secret, in the referring object's namespace."),
+  key: z.string().min(1).describe('Key in the Secret whose value is used.'),
+});
 export type SecretKeyRef = z.infer<typeof SecretKeyRef>;
 
 const ONE_OF_GROUPS: (readonly string[])[] = [];

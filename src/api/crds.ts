@@ -110,6 +110,14 @@ interface KindDefinition {
   description: string;
 }
 
+// The texts Kubernetes' own types give these three fields, so that kubectl explain reads the same.
+const API_VERSION_TEXT =
+  'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources';
+const KIND_TEXT =
+  'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds';
+const METADATA_TEXT =
+  "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
+
 const AGE_COLUMN = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 
 const DEFINITIONS: KindDefinition[] = [
@@ -169,9 +177,9 @@ const DEFINITIONS: KindDefinition[] = [
 
 function buildCrd(def: KindDefinition): CustomResourceDefinition {
   const properties: Schema = {
-    apiVersion: { type: 'string' },
-    kind: { type: 'string' },
-    metadata: { type: 'object' },
+    apiVersion: { type: 'string', description: API_VERSION_TEXT },
+    kind: { type: 'string', description: KIND_TEXT },
+    metadata: { type: 'object', description: METADATA_TEXT },
     spec: openApi(def.spec),
   };
   if (def.status) properties.status = openApi(def.status);

@@ -90,9 +90,14 @@ describe('generated CRDs', () => {
     const service = (props.spec!.properties as Record<string, Node>).service!;
     expect((service.properties as Record<string, Node>).targetPort).toEqual({
       'x-kubernetes-int-or-string': true,
+      description: expect.stringContaining('a number (e.g. 8080)') as unknown,
     });
     const machine = (props.status!.properties as Record<string, Node>).machine;
-    expect(machine).toEqual({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
+    expect(machine).toEqual({
+      type: 'object',
+      'x-kubernetes-preserve-unknown-fields': true,
+      description: expect.stringContaining('opaque') as unknown,
+    });
   });
 
   it('gives Canary a status subresource, printer columns and short names', () => {
