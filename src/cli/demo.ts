@@ -1,8 +1,17 @@
 import { Option, type Command } from 'commander';
 import { prometheusBinary } from '../sim/prometheus.ts';
-import { chooseView, runDemo, type DemoOptions, type DemoOutcome } from '../sim/demo/index.ts';
+import {
+  chooseView,
+  runDemo,
+  type DemoOptions,
+  type DemoOutcome,
+  type PromoteRequest,
+  type PromoteResult,
+} from '../sim/demo/index.ts';
 import type { CliContext } from './context.ts';
 import { EXIT } from './exit-codes.ts';
+import { createProgram } from './program.ts';
+import { registerPromote } from './promote.ts';
 
 /** The demo's exit codes (listed in its --help). */
 export const DEMO_EXIT = {
@@ -72,6 +81,37 @@ function defaultTerminal(): ReturnType<DemoVerbDeps['terminal']> {
   };
 }
 
+/**
+ * `serin promote NAME -n NS --kubeconfig K --reason R`, run in this process exactly as on-call would
+ * run it: the demo's approval takes the verb's path (its refusals, SelfSubjectReview, --wait).
+ */
+async function promoteVerb(request: PromoteRequest, signal: AbortSignal): Promise<PromoteResult> {
+  let output = '';
+  let code = 0;
+  const ctx: CliContext = {
+    out: (text) => {
+      output += text;
+    },
+    err: (text) => {
+      output += text;
+    },
+    exit: (exitCode) => {
+      code = exitCode;
+    },
+    signal,
+  };
+  const program = createProgram(ctx);
+  registerPromote(program, ctx);
+  const { name, namespace, kubeconfig, reason } = request;
+  await program.parseAsync(
+    ['promote', name, '-n', namespace, '--kubeconfig', kubeconfig, '--reason', reason],
+    {
+      from: 'user',
+    },
+  );
+  return { ok: code === 0, output };
+}
+
 function exitCodeOf(outcome: DemoOutcome): number {
   switch (outcome.kind) {
     case 'done':
@@ -107,6 +147,7 @@ async function runVerb(flags: DemoFlags, ctx: CliContext, deps: DemoVerbDeps): P
       ctx.out(text);
     },
     signal: ctx.signal,
+    promote: (request) => promoteVerb(request, ctx.signal),
     terminal: {
       size: () => {
         const now = deps.terminal();

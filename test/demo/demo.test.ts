@@ -34,8 +34,13 @@ describe.skipIf(skip !== undefined)('serin demo (end to end, real Prometheus)', 
 
     const good = releaseBlock(run.stdout, 1);
     expect(good).toMatch(/good .*: Succeeded after [\d.]+s \(as expected\)/);
-    expect(good).toContain('approved by on-call (demo)');
-    expect(run.stdout).toMatch(/on-call \(demo\) approves: created Approval podinfo-\w+ \(Promote/);
+    expect(good).toMatch(/approved with serin promote at step 5\/5 \(revision \w+\)/);
+    // The demo approves through the verb itself: its output, with the identity SelfSubjectReview gave.
+    expect(run.stdout).toMatch(/on-call runs: serin promote podinfo -n demo --reason/);
+    expect(run.stdout).toMatch(
+      /Approval podinfo-promote-\w+ created: Promote podinfo \(revision \w+, step 5\/5\) as serin-sim\./,
+    );
+    expect(run.stdout).toMatch(/Applied\. Canary podinfo is now (Promoting|Succeeded)/);
 
     const bad = releaseBlock(run.stdout, 2);
     expect(bad).toMatch(/bad .*: Aborted after [\d.]+s \(as expected\)/);

@@ -15,4 +15,4 @@ export { DemoError, type DemoErrorCode } from './errors.ts';
 export { demoManifests, DEMO_MEASUREMENT } from './setup.ts';
 export { GOOD_VERSION, BAD_VERSION } from './scenario.ts';
 export { summaryLines, keepLines } from './summary.ts';
-export type { ReleaseResult } from './releases.ts';
+export type { PromoteRequest, PromoteResult, PromoteVerb, ReleaseResult } from './releases.ts';

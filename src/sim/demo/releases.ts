@@ -5,6 +5,27 @@ import type { DemoDisplay } from './display.ts';
 import { DemoError, pause } from './errors.ts';
 import type { Observed, Observer } from './observer.ts';
 
+/** What on-call types: `serin promote NAME -n NS --kubeconfig K --reason R`. */
+export interface PromoteRequest {
+  readonly kubeconfig: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly reason: string;
+}
+
+/** What the verb printed, and whether it succeeded (exit 0). */
+export interface PromoteResult {
+  readonly ok: boolean;
+  readonly output: string;
+}
+
+/**
+ * Runs `serin promote` as on-call would: the demo approves through the verb itself (its refusal
+ * rules, its identity from SelfSubjectReview, its wait for the controller's decision), never by
+ * writing an Approval of its own. The CLI provides it; the simulator may not import the CLI.
+ */
+export type PromoteVerb = (request: PromoteRequest) => Promise<PromoteResult>;
+
 /** What the scenario steps share. */
 export interface ScenarioContext {
   readonly stack: Stack;
@@ -12,6 +33,7 @@ export interface ScenarioContext {
   readonly display: DemoDisplay;
   readonly namespace: string;
   readonly signal: AbortSignal;
+  readonly promote: PromoteVerb;
 }
 
 /** How one release ended, for the summary. */

@@ -3,7 +3,7 @@ import { startStack, type Stack } from '../stack.ts';
 import { createLiveDisplay, createLogDisplay, type DemoDisplay, type ViewMode } from './display.ts';
 import { DemoError } from './errors.ts';
 import { startObserver, type Observer } from './observer.ts';
-import { APP, type ReleaseResult, type ScenarioContext } from './releases.ts';
+import { APP, type PromoteVerb, type ReleaseResult, type ScenarioContext } from './releases.ts';
 import { badRelease, goodRelease } from './scenario.ts';
 import { installDemo, waitForTraffic } from './setup.ts';
 import { keepLines, summaryLines } from './summary.ts';
@@ -21,6 +21,8 @@ export interface DemoOptions {
   /** For the live view: the terminal's size, and whether to use colour. */
   readonly terminal?: { size: () => { columns: number; rows: number }; colour: boolean };
   readonly namespace?: string;
+  /** How on-call approves: the `serin promote` verb, provided by the CLI. */
+  readonly promote: PromoteVerb;
 }
 
 /** How the demo ended. */
@@ -124,7 +126,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
         display.update(view);
       },
     });
-    const ctx = { stack, observer, display, namespace, signal: options.signal };
+    const ctx = { stack, observer, display, namespace, signal: options.signal, promote: options.promote };
     await play(ctx, options, releases);
     display.close();
     for (const line of summaryLines(releases)) options.out(`${line}\n`);

@@ -1,4 +1,3 @@
-import type { KubeObject } from '../../kube/index.ts';
 import { DemoError } from './errors.ts';
 import {
   APP,
@@ -19,24 +18,28 @@ const REPOSITORY = 'ghcr.io/stefanprodan/podinfo';
 export const GOOD_VERSION = { tag: '6.7.1', env: { DEMO_ERROR_RATE: '0' } } as const;
 export const BAD_VERSION = { tag: '6.7.2', env: { DEMO_ERROR_RATE: '0.2' } } as const;
 
-const APPROVER = 'on-call (demo)';
+const REASON = 'the demo plays on-call: the analysis passed';
 
-/** Plays on-call: approves the step the Canary waits at, for the revision it runs. */
-async function approve(ctx: ScenarioContext, revision: string, step: number): Promise<string> {
-  const created = await ctx.stack.client.create<KubeObject>({
-    apiVersion: 'serin.dev/v1alpha1',
-    kind: 'Approval',
-    metadata: { generateName: `${APP}-`, namespace: ctx.namespace },
-    spec: {
-      canaryRef: { name: APP },
-      action: 'Promote',
-      revision,
-      step,
-      approver: APPROVER,
-      reason: 'the demo plays on-call: the analysis passed',
-    },
-  });
-  return created.metadata.name ?? '';
+/**
+ * Plays on-call: `serin promote podinfo -n demo --reason …`, the command `serin status` shows while
+ * the Canary waits. Returns the verb's own lines.
+ */
+async function approve(ctx: ScenarioContext): Promise<string[]> {
+  const request = {
+    kubeconfig: ctx.stack.sim.kubeconfigPath,
+    namespace: ctx.namespace,
+    name: APP,
+    reason: REASON,
+  };
+  const result = await ctx.promote(request);
+  const lines = result.output.split('\n').filter((line) => line.trim() !== '');
+  if (!result.ok) {
+    throw new DemoError(
+      'UnexpectedResult',
+      `serin promote ${APP} -n ${ctx.namespace} failed: ${lines.join(' ')}`,
+    );
+  }
+  return lines;
 }
 
 /**
@@ -70,8 +73,8 @@ export async function goodRelease(ctx: ScenarioContext): Promise<ReleaseResult> 
   const step = paused.canary.status?.currentStepIndex ?? 0;
   const stepText = `step ${step + 1}/${paused.canary.spec.steps.length}`;
   display.say(`serin waits at ${stepText} (pause {}) for on-call to approve...`);
-  const name = await approve(ctx, revision, step);
-  display.say(`${APPROVER} approves: created Approval ${name} (Promote, revision ${revision}, ${stepText}).`);
+  display.say(`on-call runs: serin promote ${APP} -n ${ctx.namespace} --reason '${REASON}'`);
+  for (const line of await approve(ctx)) display.say(`  ${line}`);
   const done = await waitForPhase(ctx, 'the good release to succeed', {
     before,
     wanted: ['Succeeded'],
@@ -90,7 +93,10 @@ export async function goodRelease(ctx: ScenarioContext): Promise<ReleaseResult> 
     phase: done.view.phase,
     durationMs,
     deciding,
-    notes: [`approved by ${APPROVER} at ${stepText}`, `${APP}-primary runs ${primary}`],
+    notes: [
+      `approved with serin promote at ${stepText} (revision ${revision})`,
+      `${APP}-primary runs ${primary}`,
+    ],
   };
 }
 
