@@ -8,6 +8,7 @@ import {
   exactlyOneOf,
   preserveUnknown,
 } from './common.ts';
+import { WebhookStatuses, Webhooks } from './webhooks.ts';
 
 /** A reference to an AnalysisTemplate (namespaced) or a ClusterAnalysisTemplate. */
 export const TemplateRef = exactlyOneOf([
@@ -275,6 +276,7 @@ export const CanarySpec = z
       .describe(
         'When true, no analysis runs: the new revision is promoted once its canary is ready. Default false.',
       ),
+    webhooks: Webhooks.optional(),
   })
   .describe('How the Deployment is rolled out: its Service, its routing, the steps and the analysis.');
 export type CanarySpec = z.infer<typeof CanarySpec>;
@@ -474,6 +476,7 @@ export const CanaryStatus = z
       .array(ApprovalRecord)
       .optional()
       .describe('The Approvals the controller handled, oldest first.'),
+    webhooks: WebhookStatuses.optional(),
     machine: MachineState.optional(),
   })
   .describe('What the controller observed and decided; written by the controller only.');

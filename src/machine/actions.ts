@@ -1,4 +1,5 @@
 import { applied, rejected } from './approvals.ts';
+import { gateOps } from './gates.ts';
 import { event, weights } from './context.ts';
 import {
   beginPromotion,
@@ -211,6 +212,7 @@ export const ops = {
       ...context,
       suspended: event.type === 'Suspend' || (event.type !== 'Unsuspend' && event.spec.suspend),
     }),
+  ...gateOps,
 } satisfies {
   observeClock: Op;
   startRevision: Op<{ midRollout: boolean }>;

@@ -18,6 +18,8 @@ export const ROLLOUT_START = {
   pauseReason: null,
   pendingRevision: null,
   message: null,
+  gate: null,
+  gatesPassed: [],
 } as const satisfies Partial<MachineContext>;
 
 /** The context of a Canary whose primary is being created. */
@@ -99,7 +101,8 @@ export function stopRuns(context: MachineContext): { context: MachineContext; ef
   if (context.stepRunId !== null) effects.push({ type: 'stopAnalysis', runId: context.stepRunId });
   if (context.backgroundRunId !== null)
     effects.push({ type: 'stopAnalysis', runId: context.backgroundRunId });
-  return { context: { ...context, stepRunId: null, backgroundRunId: null }, effects };
+  // A gate the rollout waited on is no longer awaited once its runs stop (abort, promotion, restart).
+  return { context: { ...context, stepRunId: null, backgroundRunId: null, gate: null }, effects };
 }
 
 /** The machine's clock as an ISO timestamp. */

@@ -1,7 +1,8 @@
 import type { CanaryPhase, CanarySpec, PauseReason } from '../api/index.ts';
 import { phaseOf, restore, type CanarySnapshot } from './advance.ts';
 import { currentStep, isoOf, pauseMsOf } from './context.ts';
-import type { MachineContext, PersistedMachine } from './types.ts';
+import { awaitedGate, gatesToCall } from './gates.ts';
+import type { GateAsk, MachineContext, PersistedMachine } from './types.ts';
 
 /** What the controller copies into `Canary.status`, read from the machine's state. */
 export interface MachineStatus {
@@ -25,6 +26,8 @@ export interface MachineStatus {
   readonly pendingRevision?: string;
   /** Initializing passed its deadline without a ready primary (the message says so). */
   readonly initializationStalled?: true;
+  /** Webhook gates the controller should call now (the awaited gate, the polled rollback gate); absent when none. */
+  readonly gates?: readonly GateAsk[];
 }
 
 const ROLLOUT_PHASES: readonly CanaryPhase[] = ['Progressing', 'Paused', 'Promoting', 'Aborted', 'Failed'];
@@ -37,6 +40,11 @@ function progressingMessage(context: MachineContext, spec: CanarySpec): string {
   const label = stepLabel(context, spec);
   if (context.suspended) return `suspended at ${label}`;
   if (spec.skipAnalysis) return 'skipping analysis: waiting for the canary to be ready before promoting';
+  const gate = awaitedGate(context, spec);
+  if (gate !== null) {
+    const answer = gate.message === null ? '' : ` (last answer: ${gate.message})`;
+    return `${label}: waiting for the ${gate.type} webhook gate${answer}`;
+  }
   const step = currentStep(context, spec);
   if (step === undefined || context.stepStartedAt === null) return `${label}: starting`;
   if ('setWeight' in step) {
@@ -72,6 +80,10 @@ function messageOf(phase: CanaryPhase, context: MachineContext, spec: CanarySpec
   }
 }
 
+function gatesField(gates: GateAsk[]): { gates?: readonly GateAsk[] } {
+  return gates.length === 0 ? {} : { gates };
+}
+
 /** Reads the persisted machine as the status fields a person (and `serin status`) sees. */
 export function describe(persisted: PersistedMachine, spec: CanarySpec): MachineStatus {
   return describeSnapshot(restore(persisted, spec), spec);
@@ -99,5 +111,6 @@ export function describeSnapshot(snapshot: CanarySnapshot, spec: CanarySpec): Ma
     suspended: context.suspended,
     ...(context.pendingRevision === null ? {} : { pendingRevision: context.pendingRevision }),
     ...(phase === 'Initializing' && context.initStalled ? { initializationStalled: true as const } : {}),
+    ...gatesField(gatesToCall(context, spec, phase)),
   };
 }

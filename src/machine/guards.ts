@@ -1,6 +1,7 @@
 import type { ApprovalAction } from '../api/index.ts';
 import { isApproval } from './approvals.ts';
 import { clockAfter, currentStep, kindOf } from './context.ts';
+import { awaitedGate, dueGate, gateOutcome, isConfirmGate, type GateOutcome } from './gates.ts';
 import { meaningOf, onFailureOf, type VerdictMeaning } from './rollout.ts';
 import { stepComplete, stepEntered, weightPending } from './steps.ts';
 import type { MachineContext, MachineEvent } from './types.ts';
@@ -10,9 +11,9 @@ interface GuardArgs {
   event: MachineEvent;
 }
 
-/** Steps move only when nothing holds them: not suspended, and not skipping analysis altogether. */
+/** Steps move only when nothing holds them: not suspended, not skipping analysis, no webhook gate awaited. */
 function stepsMay({ context, event }: GuardArgs): boolean {
-  return !context.suspended && !event.spec.skipAnalysis;
+  return !context.suspended && !event.spec.skipAnalysis && awaitedGate(context, event.spec) === null;
 }
 
 function verdictMatches(
@@ -66,6 +67,9 @@ export const guards = {
    */
   readinessDeadlinePassed: ({ context, event }: GuardArgs) => {
     if (context.suspended || context.readyWaitSince === null) return false;
+    // Waiting on a confirm webhook gate is waiting for a decision, like a pause: not held against the canary.
+    const gate = awaitedGate(context, event.spec);
+    if (gate !== null && isConfirmGate(gate.type)) return false;
     if (context.stepStartedAt !== null && context.stepKind === 'pause') return false;
     const deadlineMs = event.spec.progressDeadlineSeconds * 1000;
     return clockAfter(context, event) - context.readyWaitSince >= deadlineMs;
@@ -89,6 +93,14 @@ export const guards = {
   backgroundVerdict: ({ context, event }: GuardArgs, params: { meaning: VerdictMeaning['kind'] }) =>
     event.type === 'BackgroundAnalysisVerdict' &&
     verdictMatches(context, context.backgroundRunId, event, params.meaning),
+  /** A webhook gate is due (confirm-rollout, pre-rollout, rollout, confirm-promotion) and not asked yet. */
+  gateDue: (args: GuardArgs) =>
+    !args.context.suspended &&
+    !args.event.spec.skipAnalysis &&
+    dueGate(args.context, args.event.spec) !== null,
+  /** What a GateResult means now: pass, hold (confirm), abort, pause (onFailure) or rollback. */
+  gate: ({ context, event }: GuardArgs, params: { outcome: GateOutcome }) =>
+    gateOutcome(context, event) === params.outcome,
   approval: ({ context, event }: GuardArgs, params: { actions: readonly ApprovalAction[] }) =>
     isApproval(context, event, params.actions),
   /** Paused by a Failed analysis (onFailure Pause): only Retry, Abort or a reasoned PromoteFull leave it. */

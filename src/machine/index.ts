@@ -30,4 +30,6 @@ export { describe, describeSnapshot, type MachineStatus } from './describe.ts';
 export { computeConditions, type ConditionsInput } from './conditions.ts';
 export { backgroundRunIdFor, stepRunIdFor } from './context.ts';
 export { canaryMachine, type CanaryMachine } from './machine.ts';
+export { gateIdFor, webhookNames } from './gates.ts';
+export type { GateAsk, GateResultFields } from './types.ts';
 export { previewApproval, type ApprovalPreview } from './preview.ts';

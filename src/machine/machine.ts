@@ -2,6 +2,7 @@ import { and, enqueueActions, setup } from 'xstate';
 import type { ApprovalAction, CanarySpec } from '../api/index.ts';
 import { ops, type OpName } from './actions.ts';
 import { initialContext, withClock } from './context.ts';
+import type { GateOutcome } from './gates.ts';
 import { guards } from './guards.ts';
 import type { Effect, MachineContext, MachineEvent } from './types.ts';
 
@@ -21,6 +22,25 @@ function op<K extends OpName>(name: K, ...params: OpParams<K> extends undefined 
 const verdict = (meaning: 'pass' | 'abort' | 'pause') => ({ meaning });
 const approval = (...actions: ApprovalAction[]) => ({ type: 'approval' as const, params: { actions } });
 const clock = op('observeClock');
+const gate = (outcome: GateOutcome) => ({ type: 'gate' as const, params: { outcome } });
+
+/**
+ * A webhook gate's answer during a rollout (docs/state-machine.md, "Webhook gates"): a rollback 2xx
+ * or a failed check aborts (or pauses, onFailure Pause); a pass lets the steps move; a confirm gate
+ * that is not 2xx holds. Answers for anything not awaited only move the clock.
+ */
+function gateAnswers(inPaused: boolean) {
+  return [
+    { guard: gate('rollback'), target: 'Aborted', actions: op('abortOnRollbackGate') },
+    { guard: gate('abort'), target: 'Aborted', actions: op('abortOnGate') },
+    inPaused
+      ? { guard: gate('pause'), actions: op('pauseOnGate') }
+      : { guard: gate('pause'), target: 'Paused', actions: op('pauseOnGate') },
+    { guard: gate('pass'), actions: op('passGate') },
+    { guard: gate('hold'), actions: op('holdGate') },
+    { actions: clock },
+  ];
+}
 
 /**
  * Aborted and Failed are final alike: only a new revision (or a return to the stable one) or a Retry
@@ -113,6 +133,7 @@ export const canaryMachine = setup({
     Progressing: {
       always: [
         { guard: 'skipAnalysisReady', target: 'Promoting' },
+        { guard: 'gateDue', actions: op('askGate') },
         { guard: 'stepsExhausted', target: 'Promoting' },
         { guard: 'approvalStepDue', target: 'Paused', actions: op('enterStep') },
         { guard: 'stepDue', actions: op('enterStep') },
@@ -159,6 +180,7 @@ export const canaryMachine = setup({
           { guard: { type: 'backgroundVerdict', params: verdict('pass') }, actions: op('passBackgroundRun') },
           { actions: clock },
         ],
+        GateResult: gateAnswers(false),
         Approval: [
           {
             guard: approval('Abort'),
@@ -215,6 +237,7 @@ export const canaryMachine = setup({
           { guard: { type: 'backgroundVerdict', params: verdict('pass') }, actions: op('passBackgroundRun') },
           { actions: clock },
         ],
+        GateResult: gateAnswers(true),
         Approval: [
           {
             guard: approval('Abort'),
@@ -292,6 +315,7 @@ export const canaryMachine = setup({
     },
     // Finished phases: only a new revision (or a Retry of an aborted or failed one) moves them.
     Succeeded: {
+      entry: op('askPostRollout', { phase: 'Succeeded' }),
       always: [{ guard: 'hasPendingRevision', target: 'Progressing', actions: op('startPendingRevision') }],
       on: {
         NewRevision: [
@@ -305,8 +329,9 @@ export const canaryMachine = setup({
         '*': { actions: clock },
       },
     },
-    Aborted: { on: stoppedRollout('Aborted') },
-    Failed: { on: stoppedRollout('Failed') },
+    // post-rollout webhooks are told of the outcome; nothing waits for them.
+    Aborted: { entry: op('askPostRollout', { phase: 'Aborted' }), on: stoppedRollout('Aborted') },
+    Failed: { entry: op('askPostRollout', { phase: 'Failed' }), on: stoppedRollout('Failed') },
   },
 });
 

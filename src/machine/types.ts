@@ -1,4 +1,11 @@
-import type { AnalysisArg, ApprovalAction, CanaryPhase, CanarySpec, PauseReason, TemplateRef } from '../api/index.ts';
+import type {
+  AnalysisArg,
+  ApprovalAction,
+  CanaryPhase,
+  CanarySpec,
+  PauseReason,
+  TemplateRef,
+} from '../api/index.ts';
 import type { WebhookType } from '../api/webhooks.ts';
 
 /** The outcome of one analysis run, as the analysis layer reports it. */
