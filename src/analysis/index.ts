@@ -2,6 +2,7 @@ export {
   BUILTIN_ARGS,
   findPlaceholders,
   renderTemplate,
+  renderTemplateWith,
   type Placeholder,
   type RenderResult,
 } from './templating.ts';
@@ -55,6 +56,14 @@ export {
   type ResolveArgsInput,
 } from './args.ts';
 export { formatNumber, formatValue, parseValue } from './values.ts';
+export {
+  renderWebRequest,
+  webTemplateProblems,
+  webTemplateTexts,
+  type WebRequest,
+  type WebRequestHeader,
+  type WebRunner,
+} from './web-request.ts';
 export {
   runBacktest,
   runLive,

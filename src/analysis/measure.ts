@@ -4,6 +4,7 @@ import type {
   Metric,
   MinTraffic,
   PrometheusProvider,
+  WebProvider,
 } from '../api/index.ts';
 import type { MetricProvider, QueryOutcome } from '../ports/index.ts';
 import { durationToMs } from '../api/index.ts';
@@ -12,6 +13,7 @@ import { evidenceSpanMs } from './evidence.ts';
 import type { MeasurementOutcome } from './run.ts';
 import { renderTemplate } from './templating.ts';
 import { formatNumber, formatValue } from './values.ts';
+import { renderWebRequest, type WebRunner } from './web-request.ts';
 
 /**
  * One measurement of one metric: render the query, run the low-traffic guard, query, apply the
@@ -63,6 +65,8 @@ export interface MeasureContext {
   /** Reads the finish time; defaults to `now` (backtests, tests). */
   readonly finishedAt?: () => number;
   readonly judge?: JudgeRunner;
+  /** Sends `web` metrics' requests; without it, a web metric's measurement is an Error. */
+  readonly web?: WebRunner;
   /**
    * Since when the canary has had traffic (epoch ms). With it, the evidence rule applies: a
    * measurement that would pass before the window is covered is deferred (see evidence.ts).
@@ -121,22 +125,43 @@ function formatSeconds(ms: number): string {
   return `${formatNumber(ms / 1000)}s`;
 }
 
-/** Judges one measurement; the rendered Prometheus queries it ran are pushed onto `queries`. */
+/**
+ * Judges one measurement by the metric's own provider; the rendered Prometheus queries it ran are
+ * pushed onto `queries`. A provider serin does not know is an Error, never another provider.
+ */
 async function measureVerdict(metric: Metric, context: MeasureContext, queries: string[]): Promise<Verdict> {
-  if ('judge' in metric.provider) {
-    if (context.judge === undefined)
-      return { phase: 'Error', message: 'judge metrics need the judge, which is not available here' };
-    const outcome = await context.judge({
-      provider: metric.provider.judge,
-      args: context.args,
-      ...(context.namespace === undefined ? {} : { namespace: context.namespace }),
-      ...(context.at === undefined ? {} : { at: context.at }),
-    });
-    if (outcome.kind === 'scored')
-      return { phase: outcome.phase, value: formatValue(outcome.value), message: outcome.detail };
-    return judgeOutcome(withJudgeDefault(metric), outcome, context.args.values);
-  }
-  const prometheus = metric.provider.prometheus;
+  const provider = metric.provider;
+  if ('prometheus' in provider) return measurePrometheus(metric, provider.prometheus, context, queries);
+  if ('judge' in provider) return measureJudge(metric, provider.judge, context);
+  if ('web' in provider) return measureWeb(metric, provider.web, context);
+  // Only a spec that skipped validation gets here.
+  const keys = Object.keys(provider).join(', ');
+  return {
+    phase: 'Error',
+    message: `unknown provider "${keys}": set exactly one of prometheus, judge or web`,
+  };
+}
+
+async function measureJudge(metric: Metric, judge: JudgeProvider, context: MeasureContext): Promise<Verdict> {
+  if (context.judge === undefined)
+    return { phase: 'Error', message: 'judge metrics need the judge, which is not available here' };
+  const outcome = await context.judge({
+    provider: judge,
+    args: context.args,
+    ...(context.namespace === undefined ? {} : { namespace: context.namespace }),
+    ...(context.at === undefined ? {} : { at: context.at }),
+  });
+  if (outcome.kind === 'scored')
+    return { phase: outcome.phase, value: formatValue(outcome.value), message: outcome.detail };
+  return judgeOutcome(withJudgeDefault(metric), outcome, context.args.values);
+}
+
+async function measurePrometheus(
+  metric: Metric,
+  prometheus: PrometheusProvider,
+  context: MeasureContext,
+  queries: string[],
+): Promise<Verdict> {
   const query = renderTemplate(prometheus.query, context.args.values);
   if (query.ok) queries.push(query.value);
   if (metric.minTraffic) {
@@ -145,6 +170,17 @@ async function measureVerdict(metric: Metric, context: MeasureContext, queries: 
   }
   if (!query.ok) return { phase: 'Error', message: `query: ${query.error}` };
   const outcome = await context.provider.instantQuery(queryRequest(prometheus, query.value, context));
+  return judgeOutcome(metric, outcome, context.args.values);
+}
+
+/** A web metric: render the request (refusing injected structure), send it, judge its value. */
+async function measureWeb(metric: Metric, web: WebProvider, context: MeasureContext): Promise<Verdict> {
+  if (context.web === undefined)
+    return { phase: 'Error', message: 'web metrics need the web provider, which is not available here' };
+  const rendered = renderWebRequest(web, context.args.values);
+  if (!rendered.ok) return { phase: 'Error', message: `provider.web.${rendered.field}: ${rendered.error}` };
+  const namespace = context.namespace === undefined ? {} : { namespace: context.namespace };
+  const outcome = await context.web({ ...rendered.request, ...namespace });
   return judgeOutcome(metric, outcome, context.args.values);
 }
 

@@ -55,7 +55,30 @@ export function renderTemplate(text: string, values: Readonly<Record<string, str
   return { ok: true, value };
 }
 
-function checkPlaceholder(name: string, values: Readonly<Record<string, string>>): string | undefined {
+/**
+ * Like `renderTemplate`, but each value goes through `encode` for where it lands (a URL, a JSON
+ * string), which returns the text to insert or why the value is refused. Never throws.
+ */
+export function renderTemplateWith(
+  text: string,
+  values: Readonly<Record<string, string>>,
+  encode: (value: string, name: string) => { ok: true; value: string } | { ok: false; error: string },
+): RenderResult {
+  const encoded = new Map<string, string>();
+  for (const { name } of findPlaceholders(text)) {
+    const problem = checkName(name, values);
+    if (problem !== undefined) return { ok: false, error: problem };
+    const out = encode(values[name] ?? '', name);
+    if (!out.ok) return out;
+    encoded.set(name, out.value);
+  }
+  return {
+    ok: true,
+    value: text.replace(PLACEHOLDER, (_match, inner: string) => encoded.get(inner.trim()) ?? ''),
+  };
+}
+
+function checkName(name: string, values: Readonly<Record<string, string>>): string | undefined {
   if (!NAME.test(name)) {
     return `invalid placeholder "{{${name}}}": expected {{args.<name>}} or one of ${BUILTIN_ARGS.map((a) => `{{${a}}}`).join(', ')}`;
   }
@@ -64,6 +87,12 @@ function checkPlaceholder(name: string, values: Readonly<Record<string, string>>
       ? `unknown placeholder "{{${name}}}": built-in args are ${BUILTIN_ARGS.join(', ')}`
       : `unknown placeholder "{{${name}}}": no value for argument "${name.slice('args.'.length)}"`;
   }
+  return undefined;
+}
+
+function checkPlaceholder(name: string, values: Readonly<Record<string, string>>): string | undefined {
+  const named = checkName(name, values);
+  if (named !== undefined) return named;
   const value = values[name] ?? '';
   if (UNSAFE_VALUE.test(value)) {
     return `argument "${name}" contains a double quote, backslash or newline, which could change the query; such values are rejected`;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { API_VERSION, Duration, ObjectMeta, ObjectName, SecretKeyRef, exactlyOneOf } from './common.ts';
+import { WebProvider } from './web-provider.ts';
 
 /** An argument a template declares; callers supply `value` unless it has one or reads a Secret. */
 export const TemplateArg = z
@@ -352,7 +353,12 @@ export const MetricProviderSpec = exactlyOneOf([
     prometheus: PrometheusProvider.describe('One PromQL query per measurement; its value is `result`.'),
   }),
   z.strictObject({ judge: JudgeProvider }),
-]).describe('Where measurements come from: exactly one of prometheus or judge.');
+  z.strictObject({
+    web: WebProvider.describe(
+      'One HTTP request per measurement; the number at jsonPath in its JSON answer is `result`.',
+    ),
+  }),
+]).describe('Where measurements come from: exactly one of prometheus, judge or web.');
 export type MetricProviderSpec = z.infer<typeof MetricProviderSpec>;
 
 /** The low-traffic guard: below `min`, a measurement is Inconclusive, never judged. */
@@ -472,7 +478,7 @@ export const Metric = z
   .meta({
     'x-kubernetes-validations': [
       {
-        rule: '!has(self.minTraffic) || !has(self.provider.judge)',
+        rule: '!has(self.minTraffic) || has(self.provider.prometheus)',
         message: 'minTraffic applies to prometheus metrics only',
       },
       {
@@ -518,6 +524,8 @@ export const AnalysisTemplateSpec = z
 
 /** Fields a judge metric would silently ignore: they are errors instead. */
 function judgeMetricProblems(metric: Metric): [keyof Metric, string][] {
+  if ('web' in metric.provider && metric.minTraffic !== undefined)
+    return [['minTraffic', 'applies to prometheus metrics only: a web metric has no Prometheus to ask']];
   if (!('judge' in metric.provider)) return [];
   const problems: [keyof Metric, string][] = [];
   if (metric.minTraffic !== undefined) {

@@ -171,6 +171,8 @@ function overrideMetric(metric: Metric, address: string | undefined, tokenFile: 
       provider: { prometheus: overrideConnection(metric.provider.prometheus, address, tokenFile) },
     };
   }
+  // --prometheus and --bearer-token-file are about Prometheus: a web metric keeps its own URL.
+  if (!('judge' in metric.provider)) return metric;
   const judge = metric.provider.judge;
   return {
     ...metric,

@@ -122,7 +122,7 @@ function queriesOf(metric: Metric): [string, string][] {
   const queries: [string, string][] = [];
   const provider = metric.provider;
   if ('prometheus' in provider) queries.push(['provider.prometheus.query', provider.prometheus.query]);
-  else {
+  else if ('judge' in provider) {
     const { judge } = provider;
     const pairs = judge.comparisons?.map((c, i) => [`comparisons[${i}].`, c] as const) ?? [['', judge]];
     for (const [prefix, pair] of pairs) {

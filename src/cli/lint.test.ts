@@ -26,7 +26,7 @@ describe('serin lint', () => {
     ],
     [
       'two-providers',
-      '13 [document 1] AnalysisTemplate/success-rate spec.metrics[0].provider: must set exactly one of prometheus, judge',
+      '13 [document 1] AnalysisTemplate/success-rate spec.metrics[0].provider: must set exactly one of prometheus, judge, web',
     ],
     [
       'unknown-kind',

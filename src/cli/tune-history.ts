@@ -36,8 +36,13 @@ function describe(err: unknown): string {
 
 function connectionsOf(templates: readonly AnalysisTemplateSpec[]): PrometheusConnection[] {
   return templates.flatMap((t) =>
-    t.metrics.flatMap((m) =>
-      'prometheus' in m.provider ? [m.provider.prometheus] : [m.provider.judge.prometheus],
+    t.metrics.flatMap(
+      (m) =>
+        'prometheus' in m.provider
+          ? [m.provider.prometheus]
+          : 'judge' in m.provider
+            ? [m.provider.judge.prometheus]
+            : [], // a web metric has no Prometheus history
     ),
   );
 }
@@ -46,7 +51,9 @@ function renderedQueries(metric: Metric, args: ResolvedArgs): string[] {
   const texts =
     'prometheus' in metric.provider
       ? [metric.provider.prometheus.query, metric.minTraffic?.query]
-      : [metric.provider.judge.baselineQuery, metric.provider.judge.canaryQuery];
+      : 'judge' in metric.provider
+        ? [metric.provider.judge.baselineQuery, metric.provider.judge.canaryQuery]
+        : [];
   return texts.flatMap((text) => {
     if (text === undefined) return [];
     const rendered = renderTemplate(text, args.values);
@@ -151,10 +158,12 @@ function pointedAt(templates: readonly AnalysisTemplateSpec[], address: string):
     metrics: t.metrics.map((m) =>
       'prometheus' in m.provider
         ? { ...m, provider: { prometheus: local(m.provider.prometheus) } }
-        : {
-            ...m,
-            provider: { judge: { ...m.provider.judge, prometheus: local(m.provider.judge.prometheus) } },
-          },
+        : !('judge' in m.provider)
+          ? m
+          : {
+              ...m,
+              provider: { judge: { ...m.provider.judge, prometheus: local(m.provider.judge.prometheus) } },
+            },
     ),
   }));
 }

@@ -1,0 +1,2 @@
+export { createWebRunner, type WebProviderOptions } from './web-provider.ts';
+export { selectValue } from './select.ts';
