@@ -107,7 +107,9 @@ describe('AnalysisTemplate schema', () => {
     );
     expect(result).toMatchObject({
       ok: false,
-      issues: [{ path: 'spec.metrics[0].provider', message: 'must set exactly one of prometheus, judge, web' }],
+      issues: [
+        { path: 'spec.metrics[0].provider', message: 'must set exactly one of prometheus, judge, web' },
+      ],
     });
   });
 
