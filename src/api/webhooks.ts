@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Duration, preserveUnknown } from './common.ts';
+import { Duration, durationToMs, preserveUnknown } from './common.ts';
 
 /**
  * The webhook gates a Canary can call, as Flagger names them. The confirm gates wait while the answer
@@ -46,13 +46,21 @@ export const Webhook = z.object({
   type: WebhookType,
   url: z
     .string()
+    .regex(/^https?:\/\/\S+$/, { message: 'must be an absolute http:// or https:// URL' })
     .refine(isHttpUrl, { message: 'must be an absolute http:// or https:// URL' })
     .describe(
       'Where the JSON payload is POSTed. Status, Events and logs show only its origin and path, never its query or credentials.',
     ),
-  timeout: Duration.default('10s').describe(
-    'How long one call may take before it counts as failed (e.g. 500ms, 10s); default 10s, at most 5m.',
-  ),
+  timeout: Duration.refine(
+    (timeout) => durationToMs(timeout) > 0 && durationToMs(timeout) <= WEBHOOK_LIMITS.timeoutMs,
+    {
+      message: 'must be more than 0 and at most 5m',
+    },
+  )
+    .default('10s')
+    .describe(
+      'How long one call may take before it counts as failed (e.g. 500ms, 10s); default 10s, at most 5m.',
+    ),
   retries: z
     .number()
     .int()
