@@ -8,6 +8,7 @@ import {
   exactlyOneOf,
   preserveUnknown,
 } from './common.ts';
+import { CanaryNotifications, NotificationStatus } from './notifications.ts';
 import { WebhookStatuses, Webhooks } from './webhooks.ts';
 
 /** A reference to an AnalysisTemplate (namespaced) or a ClusterAnalysisTemplate. */
@@ -276,6 +277,7 @@ export const CanarySpec = z
       .describe(
         'When true, no analysis runs: the new revision is promoted once its canary is ready. Default false.',
       ),
+    notifications: CanaryNotifications.optional(),
     webhooks: Webhooks.optional(),
   })
   .describe('How the Deployment is rolled out: its Service, its routing, the steps and the analysis.');
@@ -476,6 +478,7 @@ export const CanaryStatus = z
       .array(ApprovalRecord)
       .optional()
       .describe('The Approvals the controller handled, oldest first.'),
+    notifications: NotificationStatus.optional(),
     webhooks: WebhookStatuses.optional(),
     machine: MachineState.optional(),
   })

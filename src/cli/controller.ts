@@ -25,6 +25,17 @@ interface ControllerFlags {
   leaseNamespace: string;
   workers: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  notificationsConfig?: string;
+}
+
+/** `--notifications-config`: `namespace/name`, or a name in the --lease-namespace namespace. */
+function notificationsConfigOf(flags: ControllerFlags): { namespace: string; name: string } | undefined {
+  const value = flags.notificationsConfig;
+  if (value === undefined || value === '') return undefined;
+  const [first, second] = value.split('/', 2);
+  return second === undefined
+    ? { namespace: flags.leaseNamespace, name: first ?? value }
+    : { namespace: first ?? '', name: second };
 }
 
 function parseBool(value: string): boolean {
@@ -82,8 +93,10 @@ async function runController(flags: ControllerFlags, ctx: CliContext): Promise<v
     return;
   }
   const metrics = new ControllerMetrics({ processMetrics: true });
+  const notificationsConfig = notificationsConfigOf(flags);
+  const deps = assembleDeps({ client, logger, metrics, ...(notificationsConfig ? { notificationsConfig } : {}) });
   const controller = new Controller({
-    deps: assembleDeps({ client, logger, metrics }),
+    deps,
     workers,
     logger,
     ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
@@ -116,6 +129,9 @@ async function runController(flags: ControllerFlags, ctx: CliContext): Promise<v
   });
   logger.info('shutting down: finishing current passes and releasing the lease');
   await controller.stop();
+  // Notifications still queued get a few seconds, then whatever is left is dropped (and counted).
+  await Promise.race([deps.notifications?.idle(), systemClock.sleep(5_000)]);
+  await deps.notifications?.stop();
   await server.close();
   logger.flush();
 }
@@ -149,6 +165,10 @@ export function registerController(program: Command, ctx: CliContext): void {
     )
     .option('--lease-namespace <namespace>', 'namespace of the leader-election Lease', 'serin-system')
     .option('--workers <n>', 'canaries reconciled in parallel', '4')
+    .option(
+      '--notifications-config <[namespace/]name>',
+      'ConfigMap of notification receivers (config.yaml; URLs in Secrets beside it); a bare name is in --lease-namespace (default: no notifications)',
+    )
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['debug', 'info', 'warn', 'error'])

@@ -1,9 +1,10 @@
 import type { Canary } from '../api/index.ts';
-import type { JudgeRunner } from '../analysis/index.ts';
+import type { JudgeRunner, WebRunner } from '../analysis/index.ts';
 import type { EventRecorder, KubeClient, StatusWriter } from '../kube/index.ts';
 import type { MetricProvider, SecretReader } from '../ports/index.ts';
 import type { TrafficRouter } from '../ports/traffic-router.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import type { NotificationSink } from './notify.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 
 /** Everything a reconcile pass talks to. Tests build it with a scripted clock and provider. */
@@ -14,6 +15,8 @@ export interface ReconcilerDeps {
   readonly provider: MetricProvider;
   readonly secrets?: SecretReader;
   readonly judge?: JudgeRunner;
+  /** Sends web metrics' requests (the web provider). */
+  readonly web?: WebRunner;
   /** The traffic router for one Canary (its VirtualServices and Services). */
   readonly routerFor: (canary: Canary) => TrafficRouter;
   /** Epoch ms. Every decision in a pass uses the time read at its start. */
@@ -22,5 +25,6 @@ export interface ReconcilerDeps {
   readonly metrics?: ControllerMetrics;
   /** Fencing: aborted when this instance stops leading; no write is sent after that. */
   readonly signal?: AbortSignal;
-  readonly notify?: (canary: Canary, kind: string, message: string) => void;
+  /** Where a pass hands its notifications (fire and forget); absent: nothing is notified. */
+  readonly notifications?: NotificationSink;
 }

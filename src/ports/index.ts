@@ -26,3 +26,4 @@ export type {
   WeightsResult,
 } from './traffic-router.ts';
 export { formatWeights, isValidSplit } from './traffic-router.ts';
+export type { ApprovalFinding, MetricFinding, Notification, Notifier, PostOutcome } from './notifier.ts';

@@ -33,6 +33,12 @@ export class ControllerMetrics {
     help: 'Reconcile passes that failed and were retried.',
     registers: [this.registry],
   });
+  readonly notifications = new Counter({
+    name: 'serin_notifications_total',
+    help: 'Notifications by receiver and result: sent, failed (retries spent or rejected), dropped (queue full).',
+    labelNames: ['receiver', 'result'] as const,
+    registers: [this.registry],
+  });
   readonly queueDepth = new Gauge({
     name: 'serin_workqueue_depth',
     help: 'Canaries waiting in the work queue.',
