@@ -94,7 +94,12 @@ async function runController(flags: ControllerFlags, ctx: CliContext): Promise<v
   }
   const metrics = new ControllerMetrics({ processMetrics: true });
   const notificationsConfig = notificationsConfigOf(flags);
-  const deps = assembleDeps({ client, logger, metrics, ...(notificationsConfig ? { notificationsConfig } : {}) });
+  const deps = assembleDeps({
+    client,
+    logger,
+    metrics,
+    ...(notificationsConfig ? { notificationsConfig } : {}),
+  });
   const controller = new Controller({
     deps,
     workers,
