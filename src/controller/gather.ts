@@ -8,6 +8,7 @@ import {
 } from '../api/index.ts';
 import { referencedTemplates, templateRefKey } from '../analysis/index.ts';
 import type { KubeClient, KubeObject } from '../kube/index.ts';
+import { readReferences, type WorkloadRefs } from './references.ts';
 import {
   canaryServiceName,
   primaryName,
@@ -41,6 +42,8 @@ export interface ReconcileContext {
   readonly templates: ReadonlyMap<string, AnalysisTemplateSpec | undefined>;
   /** Every referenced template as read, by the same key: validation says what is wrong with each. */
   readonly templateReads: ReadonlyMap<string, TemplateRead>;
+  /** The target's autoscaler and ConfigMaps/Secrets; absent without a valid Canary and a target. */
+  readonly refs?: WorkloadRefs;
 }
 
 // One definition of the template keys, shared with `serin replay` (src/analysis/template-refs.ts).
@@ -123,7 +126,9 @@ export async function gather(
         ),
       ),
     ]);
+  const refs = await readReferences(client, { namespace, canary: parsed, target });
   return {
+    ...(refs === undefined ? {} : { refs }),
     raw,
     namespace,
     name,

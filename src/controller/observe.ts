@@ -1,7 +1,8 @@
 import type { Approval, ApprovalRecord, Canary } from '../api/index.ts';
 import type { CanaryEvent, MachineStatus } from '../machine/index.ts';
 import type { ReconcileContext } from './gather.ts';
-import { REVISION_ANNOTATION, isDeploymentReady, revisionOf } from './workloads.ts';
+import { currentRevision } from './references.ts';
+import { REVISION_ANNOTATION, isDeploymentReady } from './workloads.ts';
 
 const ROLLOUT_PHASES = new Set(['Progressing', 'Paused']);
 
@@ -81,7 +82,7 @@ export function observe(input: {
 }): CanaryEvent[] {
   const { canary, ctx, machine, now } = input;
   if (!ctx.target) return [];
-  const revision = revisionOf(ctx.target);
+  const revision = currentRevision(ctx.target, ctx.refs);
   const events = specEvents(canary, machine, now);
   if (machine.phase === 'Initializing') return [...events, ...workloadEvents(ctx, machine, revision, now)];
   const known = machine.revision ?? machine.stableRevision;

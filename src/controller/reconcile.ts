@@ -25,7 +25,8 @@ import { gather, type ReconcileContext } from './gather.ts';
 import { observe } from './observe.ts';
 import { parseCanary, validate } from './validate.ts';
 import { ensureWorkloads, promotePrimary, restorePrimary, scaleTarget } from './workload-writes.ts';
-import { REVISION_ANNOTATION, revisionOf } from './workloads.ts';
+import { REVISION_ANNOTATION } from './workloads.ts';
+import { currentRevision, referenceProblem } from './references.ts';
 
 export type { ReconcilerDeps } from './deps.ts';
 
@@ -68,7 +69,7 @@ async function decide(
     // The primary starts from the target's current template (or already runs a known revision).
     const revision =
       ctx.primary?.metadata.annotations?.[REVISION_ANNOTATION] ??
-      (ctx.target ? revisionOf(ctx.target) : undefined);
+      (ctx.target ? currentRevision(ctx.target, ctx.refs) : undefined);
     const initial = initialMachine(canary.spec, now, revision === undefined ? {} : { revision });
     const more = advanceAll(initial.state, canary.spec, [
       ...observe({ canary, ctx, machine: describe(initial.state, canary.spec), now }),
@@ -111,7 +112,7 @@ function effectPorts(canary: Canary, ctx: ReconcileContext, deps: ReconcilerDeps
     now,
     ...(deps.signal ? { signal: deps.signal } : {}),
     scaleCanary: (replicas) => scaleTarget(deps.client, ctx, replicas, deps.signal),
-    promoteTemplateToPrimary: () => promotePrimary(deps.client, ctx, deps.signal),
+    promoteTemplateToPrimary: () => promotePrimary(deps.client, canary, ctx, deps.signal),
     restorePrimary: (stable) => restorePrimary(deps.client, ctx, stable, deps.signal),
     startRun: (effect) => {
       const ref = analysisRefOf(canary, { kind: effect.kind, step: effect.step });
@@ -180,7 +181,7 @@ async function reconcileLive(
   ctx: ReconcileContext,
   now: number,
 ): Promise<ReconcileResult> {
-  const invalid = validate(ctx);
+  const invalid = validate(ctx) ?? referenceProblem(ctx.refs);
   const canary = parseCanary(ctx.raw);
   if (invalid || !canary) {
     const problem = invalid ?? { reason: 'InvalidSpec', field: '', message: 'invalid spec' };

@@ -6,9 +6,11 @@ import {
   buildPrimary,
   buildServices,
   primaryTemplate,
-  revisionOf,
   type Deployment,
 } from './workloads.ts';
+import { followReplicas } from './autoscaler.ts';
+import { syncConfigCopies, syncPrimaryAutoscaler } from './reference-writes.ts';
+import { currentRevision, trackedConfigs } from './references.ts';
 
 /**
  * Creates what serin maintains when it is missing: the primary (only while the Canary is being
@@ -25,14 +27,25 @@ export async function ensureWorkloads(
   const opts = signal ? { signal } : {};
   const initializing = canary.status?.machine === undefined || canary.status.phase === 'Initializing';
   if (!ctx.primary && initializing) {
-    await client.create(buildPrimary(target, canary) as unknown as KubeObject, opts);
+    // The copies first: the primary's pods must find them when they start.
+    await syncConfigCopies(client, canary, ctx, signal);
+    await client.create(
+      buildPrimary(target, canary, trackedConfigs(ctx.refs)) as unknown as KubeObject,
+      opts,
+    );
   }
+  await syncPrimaryAutoscaler(client, canary, ctx, signal);
   const [primaryService, canaryService] = buildServices(canary, target);
   if (!ctx.services.primary) await client.create(primaryService as unknown as KubeObject, opts);
   if (!ctx.services.canary) await client.create(canaryService as unknown as KubeObject, opts);
 }
 
-/** Scales the target (the canary) to a number of replicas, or to the primary's count. */
+/**
+ * Scales the target (the canary) to a number of replicas, or to what the primary runs now. With an
+ * HPA on the target, serin writes replicas only to park the idle target at 0 (an HPA does not scale
+ * a Deployment at 0, as Flagger documents) and to wake it from 0 to the primary's current count;
+ * between the two, the HPA owns replicas.
+ */
 export async function scaleTarget(
   client: KubeClient,
   ctx: ReconcileContext,
@@ -41,7 +54,9 @@ export async function scaleTarget(
 ): Promise<void> {
   const { target, primary } = ctx;
   if (!target) return;
-  const count = replicas === 'toTarget' ? (primary?.spec.replicas ?? 1) : replicas;
+  const autoscaled = ctx.refs?.autoscaler.kind === 'ok';
+  if (autoscaled && replicas === 'toTarget' && (target.spec.replicas ?? 1) > 0) return;
+  const count = replicas === 'toTarget' ? followReplicas(primary, ctx.refs?.autoscaler) : replicas;
   if (target.spec.replicas === count) return;
   await client.mergePatch(
     { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ctx.namespace, name: target.metadata.name },
@@ -73,14 +88,16 @@ function setAnnotations(
  */
 export async function promotePrimary(
   client: KubeClient,
+  canary: Canary,
   ctx: ReconcileContext,
   signal?: AbortSignal,
 ): Promise<void> {
   const { target, primary } = ctx;
   if (!target || !primary) return;
-  const revision = revisionOf(target);
+  const revision = currentRevision(target, ctx.refs);
   const current = primary.metadata.annotations?.[REVISION_ANNOTATION];
   if (current === revision) return;
+  await syncConfigCopies(client, canary, ctx, signal);
   const previous =
     current === undefined
       ? {}
@@ -91,7 +108,7 @@ export async function promotePrimary(
   await client.jsonPatch(
     primaryRef(ctx, primary),
     [
-      { op: 'replace', path: '/spec/template', value: primaryTemplate(target) },
+      { op: 'replace', path: '/spec/template', value: primaryTemplate(target, trackedConfigs(ctx.refs)) },
       ...setAnnotations(primary.metadata.annotations, { [REVISION_ANNOTATION]: revision, ...previous }),
     ],
     signal ? { signal } : {},

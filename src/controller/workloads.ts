@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Canary } from '../api/index.ts';
 import type { OwnerReference } from '../kube/index.ts';
+import { pointAtCopies, type ConfigKind } from './config-refs.ts';
 
 export type { OwnerReference } from '../kube/index.ts';
 
@@ -76,9 +77,27 @@ function canonicalJson(value: unknown): string {
  * The revision of a Deployment: a stable hash of its pod template. Replicas are outside the template,
  * so scaling never makes a new revision.
  */
-export function revisionOf(deployment: Deployment): string {
-  return createHash('sha256').update(canonicalJson(deployment.spec.template)).digest('hex').slice(0, 10);
+export function revisionOf(
+  deployment: Deployment,
+  configs: readonly { kind: string; name: string; hash: string }[] = [],
+): string {
+  // Without tracked configuration the hash is the template's alone, as before config tracking.
+  const input =
+    configs.length === 0
+      ? deployment.spec.template
+      : { template: deployment.spec.template, configs: configsKey(configs) };
+  return createHash('sha256').update(canonicalJson(input)).digest('hex').slice(0, 10);
 }
+
+function configsKey(configs: readonly { kind: string; name: string; hash: string }[]): string[] {
+  return configs.map((c) => `${c.kind}/${c.name}=${c.hash}`).sort();
+}
+
+/**
+ * Annotation on the primary's pod template: the content hashes of the ConfigMaps and Secrets it
+ * uses through its copies, so that new content rolls the primary's pods (env vars are read once).
+ */
+export const CONFIG_HASH_ANNOTATION = 'serin.dev/config-hash';
 
 /** Rewrites selector labels so primary pods are never selected by the target's selector: `app: x` → `app: x-primary`. */
 function primaryLabels(
@@ -106,21 +125,53 @@ export function managedLabels(canary: Canary): Record<string, string> {
   return { 'app.kubernetes.io/managed-by': 'serin', [CANARY_LABEL]: canary.metadata.name };
 }
 
-/** The pod template the primary runs for a given target template, with primary labels. */
-export function primaryTemplate(target: Deployment): Deployment['spec']['template'] {
+/**
+ * The pod template the primary runs for a given target template, with primary labels; references
+ * to tracked ConfigMaps and Secrets name their `-primary` copies.
+ */
+export function primaryTemplate(
+  target: Deployment,
+  configs: readonly TrackedConfigRef[] = [],
+): Deployment['spec']['template'] {
   const selector = target.spec.selector.matchLabels ?? {};
   const template = structuredClone(target.spec.template);
+  const annotations =
+    configs.length === 0
+      ? template.metadata?.annotations
+      : {
+          ...template.metadata?.annotations,
+          [CONFIG_HASH_ANNOTATION]: createHash('sha256')
+            .update(configsKey(configs).join(','))
+            .digest('hex')
+            .slice(0, 16),
+        };
   return {
     ...template,
-    metadata: { ...template.metadata, labels: primaryLabels(template.metadata?.labels, selector) },
+    metadata: {
+      ...template.metadata,
+      labels: primaryLabels(template.metadata?.labels, selector),
+      ...(annotations === undefined ? {} : { annotations }),
+    },
+    ...(configs.length === 0 ? {} : { spec: pointAtCopies(template.spec, configs) }),
   };
+}
+
+/** A tracked ConfigMap or Secret as the primary's template needs it. */
+export interface TrackedConfigRef {
+  readonly kind: ConfigKind;
+  readonly name: string;
+  readonly hash: string;
 }
 
 /**
  * The `<target>-primary` Deployment: a copy of the target's spec with its selector and labels
  * rewritten, labelled with the Canary's name (never owned by it), annotated with the revision it runs.
  */
-export function buildPrimary(target: Deployment, canary: Canary): Deployment {
+export function buildPrimary(
+  target: Deployment,
+  canary: Canary,
+  configs: readonly TrackedConfigRef[] = [],
+): Deployment {
   const selector = target.spec.selector.matchLabels ?? {};
   const { replicas, selector: _selector, template: _template, ...rest } = target.spec;
   return {
@@ -130,13 +181,13 @@ export function buildPrimary(target: Deployment, canary: Canary): Deployment {
       name: primaryName(target.metadata.name),
       namespace: canary.metadata.namespace ?? 'default',
       labels: { ...primaryLabels(target.metadata.labels, selector), ...managedLabels(canary) },
-      annotations: { [REVISION_ANNOTATION]: revisionOf(target) },
+      annotations: { [REVISION_ANNOTATION]: revisionOf(target, configs) },
     },
     spec: {
       ...structuredClone(rest),
       replicas: replicas ?? 1,
       selector: { matchLabels: primaryLabels(selector, selector) },
-      template: primaryTemplate(target),
+      template: primaryTemplate(target, configs),
     },
   };
 }
