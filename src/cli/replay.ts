@@ -3,6 +3,7 @@ import { Option } from 'commander';
 import { referencedTemplates, templateRefKey } from '../analysis/index.ts';
 import { parseKind, type AnalysisTemplateSpec, type Canary } from '../api/index.ts';
 import { systemClock, type Clock, type MetricProvider } from '../ports/index.ts';
+import { createJudgeRunner } from '../providers/judge/index.ts';
 import { createPrometheusProvider } from '../providers/prometheus/index.ts';
 import { cachedProvider } from '../tune/cached-provider.ts';
 import {
@@ -177,6 +178,8 @@ async function run(options: ReplayOptions, ctx: CliContext, deps: ReplayDeps): P
     templates: inputs.value.templates,
     provider,
     secrets,
+    // The controller's judge (assemble.ts), reading through the same cache and rate limit.
+    judge: createJudgeRunner({ provider, now: () => deps.clock.now() }),
     start,
     end: start + forMs,
     approvals: approvals.flatMap((a) => (a.parsed === undefined ? [] : [a.parsed])),
@@ -194,7 +197,7 @@ async function run(options: ReplayOptions, ctx: CliContext, deps: ReplayDeps): P
     );
   } else {
     ctx.out(
-      `\n${summary(result, start)}\nQueries: ${provider.stats.issued} sent, ${provider.stats.reused} answered from memory.\n`,
+      `\n${summary(result, start)}\nQueries: ${provider.stats.issued} sent, ${provider.stats.reused} answered from memory${provider.stats.failed > 0 ? `, ${provider.stats.failed} failed` : ''}.\n`,
     );
   }
   ctx.exit(code);

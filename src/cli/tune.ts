@@ -2,9 +2,11 @@ import { Option, type Command } from 'commander';
 import { formatNumber, resolveArgs, type ResolvedArgs } from '../analysis/index.ts';
 import type { AnalysisTemplateSpec } from '../api/index.ts';
 import { systemClock, type Clock, type MetricProvider } from '../ports/index.ts';
+import { createJudgeRunner } from '../providers/judge/index.ts';
 import { createPrometheusProvider } from '../providers/prometheus/index.ts';
 import { cachedProvider } from '../tune/cached-provider.ts';
 import { DEFAULT_DEGRADATIONS } from '../tune/degrade.ts';
+import { JUDGE_POWER_NOTE } from '../tune/judge-metrics.ts';
 import { quantileName, REPORTED_QUANTILES, renderHistogram } from '../tune/distribution.ts';
 import { OUTCOME_LABELS, OUTCOMES, type OutcomeRates } from '../tune/outcomes.ts';
 import { planRuns, type RunPlan } from '../tune/plan.ts';
@@ -173,7 +175,9 @@ function outcomeLines(rates: OutcomeRates): string[] {
 function metricLines(report: TuneReport, prepared: Prepared): string[] {
   const lines: string[] = [];
   for (const metric of report.metrics) {
-    lines.push('', `Metric ${metric.name} (alone)`, ...outcomeLines(metric.rates).map((l) => `  ${l}`));
+    lines.push('', `Metric ${metric.name} (alone)`);
+    if (metric.judge !== undefined) lines.push(`  ${metric.judge.text}`);
+    lines.push(...outcomeLines(metric.rates).map((l) => `  ${l}`));
     const d = metric.distribution;
     lines.push(
       `  values (${d.count} measured): ` +
@@ -210,7 +214,7 @@ function powerLines(report: TuneReport): string[] {
       header: name.toUpperCase(),
       cell: (r: TuneReport['power'][number]) => {
         const m = r.metrics[name];
-        return m === undefined ? '-' : `${percent(m.failed.rate)} in ${duration(m.medianTimeToFailureMs)}`;
+        return m === undefined ? 'n/a' : `${percent(m.failed.rate)} in ${duration(m.medianTimeToFailureMs)}`;
       },
     })),
   ]).lines(report.power);
@@ -218,6 +222,9 @@ function powerLines(report: TuneReport): string[] {
     '',
     'Detection power: regressions injected into a copy of the history (docs/tuning.md); the queries are unchanged.',
     'SERIES: how many series the injection changed (n/a: the template reads none it applies to).',
+    ...(report.metrics.some((m) => m.judge !== undefined)
+      ? [`n/a under a metric: ${JUDGE_POWER_NOTE}.`]
+      : []),
     ...rows,
   ];
 }
@@ -225,7 +232,7 @@ function powerLines(report: TuneReport): string[] {
 function render(
   report: TuneReport,
   prepared: Prepared,
-  stats: { issued: number; reused: number; ms: number },
+  stats: { issued: number; reused: number; failed: number; ms: number },
   powerNote?: string,
 ): string {
   const plan = prepared.plan;
@@ -236,7 +243,7 @@ function render(
   const lines = [
     `serin tune: ${prepared.name} over ${iso(prepared.from)} .. ${iso(prepared.to)}`,
     `${report.runs} runs (${runKind}; a run every ${duration(plan.strideMs)}, ${duration(plan.spanMs)} from first to last measurement); target false-alarm rate ${percent(prepared.target)}`,
-    `Queries: ${stats.issued} sent to Prometheus, ${stats.reused} answered from memory, ${(stats.ms / 1000).toFixed(1)}s`,
+    `Queries: ${stats.issued} sent to Prometheus, ${stats.reused} answered from memory${stats.failed > 0 ? `, ${stats.failed} failed (sent again when needed again)` : ''}, ${(stats.ms / 1000).toFixed(1)}s`,
     '',
     'Verdict of the template as the controller runs it',
     ...outcomeLines(report.verdict.rates),
@@ -296,6 +303,8 @@ async function execute(
     provider,
     plan: prepared.plan,
     target: prepared.target,
+    // The production judge, over whichever history the runs read (the original or a degraded copy).
+    judgeFor: (history) => createJudgeRunner({ provider: history, now: () => deps.clock.now() }),
     onProgress,
     ...(history === undefined
       ? {}

@@ -231,6 +231,14 @@ export function atVirtualTime(provider: MetricProvider, now: () => number): Metr
   };
 }
 
+/**
+ * The same for the judge: the controller's judge measures at the clock's now; replay hands it the
+ * pass's virtual time, so both range queries cover `[virtual now - window, virtual now]`.
+ */
+export function judgeAtVirtualTime(judge: JudgeRunner, now: () => number): JudgeRunner {
+  return (request) => judge(request.at === undefined ? { ...request, at: now() } : request);
+}
+
 async function pass(world: World, input: ReplayInput, now: number): Promise<MachineStatus> {
   const spec = input.canary.spec;
   const before = describe(world.state, spec);
@@ -247,7 +255,7 @@ async function pass(world: World, input: ReplayInput, now: number): Promise<Mach
     {
       provider: atVirtualTime(input.provider, () => now),
       ...(input.secrets ? { secrets: input.secrets } : {}),
-      ...(input.judge ? { judge: input.judge } : {}),
+      ...(input.judge ? { judge: judgeAtVirtualTime(input.judge, () => now) } : {}),
     },
   );
   for (const entry of newMeasurements(world.runs, measured)) record(world, input, entry);

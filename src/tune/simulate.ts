@@ -15,7 +15,8 @@ export interface SimulateInput {
   readonly args: ResolvedArgs;
   readonly provider: MetricProvider;
   readonly windows: readonly RunWindow[];
-  readonly judge?: JudgeRunner;
+  /** The production judge runner over `provider`, for judge metrics (tune.ts). */
+  readonly judgeFor?: (provider: MetricProvider) => JudgeRunner;
   /** Runs in flight at once (default 8). */
   readonly concurrency?: number;
   /** Called after each run. */
@@ -26,6 +27,7 @@ export async function simulateRuns(input: SimulateInput): Promise<RunRecord[]> {
   const records: RunRecord[] = new Array<RunRecord>(input.windows.length);
   let next = 0;
   let done = 0;
+  const judge = input.judgeFor?.(input.provider);
   const worker = async (): Promise<void> => {
     while (next < input.windows.length) {
       const index = next++;
@@ -38,7 +40,7 @@ export async function simulateRuns(input: SimulateInput): Promise<RunRecord[]> {
         to: window.end,
         historyLimit: Number.MAX_SAFE_INTEGER,
         runId: `tune-${index}`,
-        ...(input.judge === undefined ? {} : { judge: input.judge }),
+        ...(judge === undefined ? {} : { judge }),
       });
       records[index] = recordOf(run, window.start);
       input.onRun?.(++done, input.windows.length);

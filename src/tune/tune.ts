@@ -3,6 +3,7 @@ import type { JudgeRunner, ResolvedArgs } from '../analysis/index.ts';
 import type { MetricProvider } from '../ports/index.ts';
 import { degradationName, type Degradation } from './degrade.ts';
 import { distributionOf, histogramBins, type Bin, type Distribution } from './distribution.ts';
+import { judgeNoteOf, type JudgeNote } from './judge-metrics.ts';
 import { medianTimeToFailure, outcomeRates, type OutcomeRates, type RunRecord } from './outcomes.ts';
 import type { RunPlan } from './plan.ts';
 import { simulateRuns, soloTemplate } from './simulate.ts';
@@ -38,7 +39,11 @@ export interface TuneInput {
   readonly plan: RunPlan;
   /** Target false-alarm rate, 0..1. */
   readonly target: number;
-  readonly judge?: JudgeRunner;
+  /**
+   * The production judge runner for `judge` metrics, reading through `provider` (the history, or
+   * a degraded copy of it). Without it a judge metric's measurements are Errors.
+   */
+  readonly judgeFor?: (provider: MetricProvider) => JudgeRunner;
   readonly degradations?: readonly Degradation[];
   readonly degraded?: (degradation: Degradation) => Promise<DegradedHistory>;
   readonly onProgress?: (stage: string, done: number, total: number) => void;
@@ -59,6 +64,8 @@ export interface MetricReport {
   readonly distribution: Distribution;
   readonly histogram: readonly Bin[];
   readonly comparisons: readonly ComparisonReport[];
+  /** For a judge metric: whether its two sides read the same series here, and what that means. */
+  readonly judge?: JudgeNote;
 }
 
 export interface PowerRow {
@@ -66,6 +73,7 @@ export interface PowerRow {
   /** Series changed by the injection; 0: not applicable to the template's series. */
   readonly changed: number;
   readonly verdict: { readonly failed: Rate; readonly medianTimeToFailureMs?: number };
+  /** By metric; judge metrics are absent (judge-metrics.ts: the injection reaches both sides). */
   readonly metrics: Readonly<Record<string, { failed: Rate; medianTimeToFailureMs?: number }>>;
 }
 
@@ -90,6 +98,7 @@ async function metricReport(
   records: readonly RunRecord[],
 ): Promise<MetricReport> {
   const values = records.flatMap((r) => r.values[metric.name] ?? []);
+  const judge = judgeNoteOf(metric, input.args);
   const rates = outcomeRates(records, input.plan.independence);
   const comparisons: ComparisonReport[] = [];
   for (const comparison of comparisonsOf(metric)) {
@@ -121,6 +130,7 @@ async function metricReport(
     distribution: distributionOf(values),
     histogram: histogramBins(values),
     comparisons,
+    ...(judge === undefined ? {} : { judge }),
   };
 }
 
@@ -143,6 +153,7 @@ async function powerRow(
     const verdict = await run(degraded.templates);
     const byMetric: Record<string, { failed: Rate; medianTimeToFailureMs?: number }> = {};
     for (const metric of metrics) {
+      if ('judge' in metric.provider) continue;
       const copy = degraded.templates.flatMap((t) => t.metrics).find((m) => m.name === metric.name) ?? metric;
       const records = await run([soloTemplate(degraded.templates, copy)]);
       byMetric[metric.name] = {
