@@ -4,6 +4,7 @@ import type { MetricProvider, SecretReader } from '../ports/index.ts';
 import { builtinArgsFor, resolveArgs } from './args.ts';
 import { dedupingProvider } from './instant-query.ts';
 import { measure, type JudgeRunner } from './measure.ts';
+import type { WebRunner } from './web-request.ts';
 import { dueMeasurements, mergeMetrics, nextDueAt, recordMeasurement } from './run.ts';
 import { analysisRefOf, resolveTemplates } from './template-refs.ts';
 
@@ -19,6 +20,8 @@ export interface AnalysisDeps {
   readonly provider: MetricProvider;
   readonly secrets?: SecretReader;
   readonly judge?: JudgeRunner;
+  /** Sends web metrics' requests; without it, a web metric's measurement is an Error. */
+  readonly web?: WebRunner;
   /** Called per measurement, for the controller's own metrics. */
   readonly onMeasurement?: (metric: string, phase: string) => void;
 }
@@ -79,6 +82,7 @@ async function measureRun(
         finishedAt: input.clock,
         namespace: input.canary.metadata.namespace ?? 'default',
         ...(deps.judge ? { judge: deps.judge } : {}),
+        ...(deps.web ? { web: deps.web } : {}),
         ...(input.trafficSince === undefined ? {} : { trafficSince: input.trafficSince }),
       });
       return { metric, outcome };

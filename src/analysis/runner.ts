@@ -2,6 +2,7 @@ import type { AnalysisRunStatus, AnalysisTemplateSpec, Metric } from '../api/ind
 import type { Clock, MetricProvider } from '../ports/index.ts';
 import { effectiveCount, isCompleted } from './assessment.ts';
 import { measure, type JudgeRunner, type ResolvedArgs } from './measure.ts';
+import type { WebRunner } from './web-request.ts';
 import {
   dueMeasurements,
   mergeMetrics,
@@ -32,6 +33,8 @@ export interface RunnerInput {
   readonly provider: MetricProvider;
   readonly namespace?: string;
   readonly judge?: JudgeRunner;
+  /** Sends web metrics' requests; without it, a web metric's measurement is an Error. */
+  readonly web?: WebRunner;
   readonly onMeasurement?: MeasurementListener;
   readonly runId?: string;
   /** Measurements kept per metric (default 10, as in status); backtests may keep them all. */
@@ -64,6 +67,7 @@ async function takeDue(
         ...(options.finishedAt === undefined ? {} : { finishedAt: options.finishedAt }),
         ...(input.namespace === undefined ? {} : { namespace: input.namespace }),
         ...(input.judge === undefined ? {} : { judge: input.judge }),
+        ...(input.web === undefined ? {} : { web: input.web }),
         ...(input.trafficSince === undefined ? {} : { trafficSince: input.trafficSince }),
       });
       return { metric, outcome };

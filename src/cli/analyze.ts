@@ -6,11 +6,13 @@ import {
   type JudgeRunner,
   type MeasurementListener,
   type ResolvedArgs,
+  type WebRunner,
 } from '../analysis/index.ts';
 import type { AnalysisRunStatus, AnalysisTemplateSpec, JudgeProvider } from '../api/index.ts';
 import { systemClock, type Clock, type MetricProvider } from '../ports/index.ts';
 import { createJudgeRunner } from '../providers/judge/index.ts';
 import { createPrometheusProvider } from '../providers/prometheus/index.ts';
+import { createWebRunner } from '../providers/web/index.ts';
 import {
   cliSecretReader,
   loadTemplate,
@@ -51,6 +53,7 @@ interface AnalyzeOptions {
 export interface AnalyzeDeps {
   readonly clock: Clock;
   readonly provider?: MetricProvider;
+  readonly web?: WebRunner;
 }
 
 type Mode =
@@ -120,6 +123,7 @@ interface Prepared {
   readonly mode: Mode;
   readonly provider: MetricProvider;
   readonly judge: JudgeRunner;
+  readonly web: WebRunner;
   /** Every judge measurement taken, in order, for the statistics in the report. */
   readonly judgements: JudgeRecord[];
   /** --traffic-since: applies the evidence rule as the controller does (epoch ms). */
@@ -143,6 +147,10 @@ function judgeWiring(spec: AnalysisTemplateSpec, provider: MetricProvider, clock
   return { judge, judgements };
 }
 
+function webMetricsIn(spec: AnalysisTemplateSpec): string[] {
+  return spec.metrics.filter((metric) => 'web' in metric.provider).map((metric) => metric.name);
+}
+
 async function prepare(
   options: AnalyzeOptions,
   deps: AnalyzeDeps,
@@ -158,6 +166,16 @@ async function prepare(
   if (!pairs.ok) return pairs;
   const loaded = loadTemplate(options.template, options.file);
   if (!loaded.ok) return loaded;
+  const replayed = mode.mode.kind === 'backtest' ? webMetricsIn(loaded.value.spec) : [];
+  if (replayed.length > 0) {
+    return {
+      ok: false,
+      errors: replayed.map(
+        (name) =>
+          `${loaded.value.file}: metric "${name}" uses provider.web, which answers only now: it cannot be replayed over past data (--from/--to); use --once or a live run`,
+      ),
+    };
+  }
   const tokenFile = options.bearerTokenFile;
   const secrets = cliSecretReader(tokenFile);
   let spec = overrideConnections(loaded.value.spec, options.prometheus, tokenFile !== undefined);
@@ -170,7 +188,8 @@ async function prepare(
   };
   const provider = deps.provider ?? createPrometheusProvider({ secrets });
   const wiring = judgeWiring(spec, provider, deps.clock);
-  return { ok: true, value: { spec, args, mode: mode.mode, provider, ...wiring, trafficSince } };
+  const web = deps.web ?? createWebRunner({ secrets });
+  return { ok: true, value: { spec, args, mode: mode.mode, provider, web, ...wiring, trafficSince } };
 }
 
 async function execute(
@@ -179,7 +198,7 @@ async function execute(
   ctx: CliContext,
   deps: AnalyzeDeps,
 ): Promise<AnalysisRunStatus> {
-  const { spec, args, mode, provider, judge, judgements } = prepared;
+  const { spec, args, mode, provider, judge, web, judgements } = prepared;
   const evidence = prepared.trafficSince === undefined ? {} : { trafficSince: prepared.trafficSince };
   if (mode.kind === 'backtest') {
     return runBacktest({
@@ -217,6 +236,7 @@ async function execute(
     args,
     provider,
     judge,
+    web,
     onMeasurement,
     clock: deps.clock,
     signal: ctx.signal,

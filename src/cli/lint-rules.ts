@@ -1,8 +1,16 @@
-import type { AnalysisRef, AnalysisTemplateSpec, Canary, Metric, SerinObject } from '../api/index.ts';
+import type {
+  AnalysisRef,
+  AnalysisTemplateSpec,
+  Canary,
+  Metric,
+  SerinObject,
+  WebProvider,
+} from '../api/index.ts';
 import { parseSerinObject } from '../api/index.ts';
 import { checkCondition } from '../analysis/conditions.ts';
 import { checkPromqlSyntax } from '../analysis/promql-syntax.ts';
 import { BUILTIN_ARGS, findPlaceholders } from '../analysis/templating.ts';
+import { webTemplateProblems, webTemplateTexts } from '../analysis/web-request.ts';
 
 /** One YAML document to lint, already parsed. */
 export interface LintDocument {
@@ -114,8 +122,26 @@ export function lintTemplateSpec(spec: AnalysisTemplateSpec, report: Report): vo
         report(`${base}.${path}`, message);
       });
     }
+    if ('web' in metric.provider)
+      lintWeb(metric.provider.web, declared, (path, message) => {
+        report(`${base}.provider.web.${path}`, message);
+      });
     lintConditions(metric, base, report);
   });
+}
+
+/** A web metric's URL and body templates, and the placeholders in its URL, body and headers. */
+function lintWeb(web: WebProvider, declared: ReadonlySet<string>, report: Report): void {
+  for (const [path, text] of webTemplateTexts(web)) {
+    for (const placeholder of findPlaceholders(text)) {
+      if (!declared.has(placeholder.name))
+        report(
+          path,
+          `placeholder {{${placeholder.name}}} is not declared in spec.args (nor a built-in canary.* arg)`,
+        );
+    }
+  }
+  for (const [path, message] of webTemplateProblems(web)) report(path, message);
 }
 
 function queriesOf(metric: Metric): [string, string][] {
@@ -190,7 +216,7 @@ function lintConditions(metric: Metric, base: string, report: Report): void {
   if (
     metric.successCondition === undefined &&
     metric.failureCondition === undefined &&
-    'prometheus' in metric.provider
+    !('judge' in metric.provider)
   ) {
     report(
       base,

@@ -92,6 +92,7 @@ async function decide(
       provider: deps.provider,
       ...(deps.secrets ? { secrets: deps.secrets } : {}),
       ...(deps.judge ? { judge: deps.judge } : {}),
+      ...(deps.web ? { web: deps.web } : {}),
       onMeasurement: (metric, phase) => deps.metrics?.measurements.inc({ metric, phase }),
     },
   );
