@@ -16,6 +16,8 @@ const STACK_SUITES = [
   'test/image/**/*.test.ts',
   // Runs the controller process with the workload emulator through whole rollouts, against deadlines.
   'test/deploy/least-privilege.test.ts',
+  // A real Chromium driving the dashboard against the whole stack.
+  'test/dashboard/**/*.browser.test.ts',
 ];
 
 export default defineConfig({

@@ -97,6 +97,13 @@ export const VERBS: readonly VerbEntry[] = [
     load: async () => (await import('./resume.ts')).registerResume,
   },
   {
+    name: 'dashboard',
+    description:
+      'Serve a live dashboard on this machine (loopback): Canaries, analyses, Events, and Promote/Abort/Retry/Pause/Resume ' +
+      'buttons that create Approvals as you, with your kubeconfig. See docs/dashboard.md.',
+    load: async () => (await import('./dashboard.ts')).registerDashboard,
+  },
+  {
     name: 'tune',
     description:
       "Measure a template's false-alarm rate, value distribution and detection power on the stable workload's " +
@@ -109,6 +116,13 @@ export const VERBS: readonly VerbEntry[] = [
       'Replay a Canary against the past: the state machine and the analyses run on a virtual clock from --start, ' +
       'every query evaluated at its virtual time, and the timeline the controller would have produced is printed.',
     load: async () => (await import('./replay.ts')).registerReplay,
+  },
+  {
+    name: 'explain',
+    description:
+      'Document a serin kind or one of its fields, offline: the text kubectl explain prints with the CRDs ' +
+      'installed, e.g. serin explain canary.spec.steps.analysis.',
+    load: async () => (await import('./explain.ts')).registerExplain,
   },
   {
     name: 'completion',

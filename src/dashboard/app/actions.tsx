@@ -1,0 +1,177 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ActionAnswer, ApprovalItem, DashboardAction, Permission } from '../api-types.ts';
+import { act } from './api.ts';
+
+interface ActionSpec {
+  readonly action: DashboardAction;
+  readonly label: string;
+  readonly does: string;
+  /** Phases in which the controller takes it; elsewhere the button says why it is off. */
+  readonly phases: readonly string[];
+}
+
+const ACTIONS: readonly ActionSpec[] = [
+  {
+    action: 'Promote',
+    label: 'Promote',
+    does: 'continue the paused rollout to its next step',
+    phases: ['Paused'],
+  },
+  {
+    action: 'PromoteFull',
+    label: 'Promote full',
+    does: 'skip the remaining steps and analyses and promote now',
+    phases: ['Progressing', 'Paused'],
+  },
+  {
+    action: 'Abort',
+    label: 'Abort',
+    does: 'stop the rollout: canary weight to 0, then scaled down',
+    phases: ['Progressing', 'Paused', 'Promoting'],
+  },
+  {
+    action: 'Retry',
+    label: 'Retry',
+    does: 'restart the revision from step 1',
+    phases: ['Aborted', 'Failed', 'Paused'],
+  },
+  { action: 'Pause', label: 'Pause', does: 'hold the rollout where it is', phases: ['Progressing'] },
+  { action: 'Resume', label: 'Resume', does: 'continue the paused rollout', phases: ['Paused'] },
+];
+
+/** What the person last asked for, and what became of it. */
+type Outcome = { kind: 'sending'; action: string } | { kind: 'answer'; action: string; answer: ActionAnswer };
+
+function outcomeText(outcome: Outcome, approvals: readonly ApprovalItem[]): { text: string; tone: string } {
+  if (outcome.kind === 'sending')
+    return { text: `${outcome.action}: creating the Approval…`, tone: 'pending' };
+  const { answer } = outcome;
+  if (!answer.ok) return { text: `${outcome.action} refused: ${answer.error}`, tone: 'rejected' };
+  const decided = approvals.find((a) => a.name === answer.approval);
+  if (decided === undefined || decided.phase === 'Pending')
+    return { text: `${answer.message} Waiting for the controller to decide…`, tone: 'pending' };
+  const why = decided.decision === '' ? '' : `: ${decided.decision}`;
+  return {
+    text: `${decided.phase}: Approval ${decided.name} (${decided.action})${why}`,
+    tone: decided.phase === 'Applied' ? 'applied' : 'rejected',
+  };
+}
+
+/**
+ * The action buttons. Each asks for a reason and a confirmation in a dialog, then creates an
+ * Approval as the user; the outcome line follows the Approval until the controller applies or
+ * rejects it. A button RBAC forbids is disabled and says why.
+ */
+export function Actions(props: {
+  namespace: string;
+  name: string;
+  phase: string;
+  permission: Permission;
+  approvals: readonly ApprovalItem[];
+}) {
+  const [asking, setAsking] = useState<ActionSpec | undefined>(undefined);
+  const [reason, setReason] = useState('');
+  const [outcome, setOutcome] = useState<Outcome | undefined>(undefined);
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    if (asking !== undefined && dialog.current?.open === false) dialog.current.showModal();
+  }, [asking]);
+  const close = (): void => {
+    dialog.current?.close();
+    setAsking(undefined);
+  };
+  const confirm = async (event: Event): Promise<void> => {
+    event.preventDefault();
+    if (asking === undefined) return;
+    const spec = asking;
+    close();
+    setOutcome({ kind: 'sending', action: spec.label });
+    const answer = await act(props.namespace, props.name, spec.action, reason.trim());
+    setOutcome({ kind: 'answer', action: spec.label, answer });
+    setReason('');
+  };
+  const shown = outcome === undefined ? undefined : outcomeText(outcome, props.approvals);
+  return (
+    <section aria-labelledby="actions-title" class="actions">
+      <h2 id="actions-title">Actions</h2>
+      {props.permission.allowed ? null : (
+        <p class="denied" id="actions-denied">
+          Buttons are off: {props.permission.reason}
+        </p>
+      )}
+      <div class="buttons" role="group" aria-label="Approval actions">
+        {ACTIONS.map((spec) => {
+          const phaseOk = spec.phases.includes(props.phase);
+          const why = !props.permission.allowed
+            ? props.permission.reason
+            : phaseOk
+              ? spec.does
+              : `${spec.label} applies to a ${spec.phases.join(' or ')} Canary; this one is ${props.phase}`;
+          return (
+            <button
+              type="button"
+              key={spec.action}
+              data-action={spec.action}
+              disabled={!props.permission.allowed}
+              aria-describedby={props.permission.allowed ? undefined : 'actions-denied'}
+              class={phaseOk ? 'applies' : 'off-phase'}
+              title={why}
+              onClick={() => {
+                setAsking(spec);
+              }}
+            >
+              {spec.label}
+            </button>
+          );
+        })}
+      </div>
+      {shown === undefined ? null : (
+        <p class={`outcome outcome-${shown.tone}`} role="status" aria-live="polite" data-outcome={shown.tone}>
+          {shown.text}
+        </p>
+      )}
+      <dialog
+        ref={dialog}
+        aria-labelledby="confirm-title"
+        onClose={() => {
+          setAsking(undefined);
+        }}
+      >
+        {asking === undefined ? null : (
+          <form method="dialog" onSubmit={(event) => void confirm(event)}>
+            <h3 id="confirm-title">
+              {asking.label} {props.namespace}/{props.name}?
+            </h3>
+            <p>This will {asking.does}. The Approval is created as you and kept with your reason.</p>
+            {asking.phases.includes(props.phase) ? null : (
+              <p class="warning">
+                The Canary is {props.phase}; the controller takes {asking.label} in{' '}
+                {asking.phases.join(' or ')} only and will refuse it now.
+              </p>
+            )}
+            <label for="reason">Reason (required)</label>
+            <textarea
+              id="reason"
+              name="reason"
+              required
+              rows={3}
+              maxLength={1024}
+              value={reason}
+              onInput={(event) => {
+                setReason((event.target as HTMLTextAreaElement).value);
+              }}
+            />
+            <div class="dialog-buttons">
+              <button type="button" onClick={close}>
+                Cancel
+              </button>
+              <button type="submit" class="confirm" data-confirm={asking.action}>
+                Confirm {asking.label}
+              </button>
+            </div>
+          </form>
+        )}
+      </dialog>
+    </section>
+  );
+}
