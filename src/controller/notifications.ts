@@ -133,7 +133,7 @@ function completedSteps(facts: PassFacts): Draft[] {
   if (before?.revision === undefined || before.revision !== after.revision) return [];
   if (rolloutOf(before) !== rolloutOf(after)) return [];
   const from = before.currentStepIndex;
-  if (from === undefined || before.phase !== 'Progressing') return [];
+  if (from === undefined || (before.phase !== 'Progressing' && before.phase !== 'Paused')) return [];
   const total = facts.canary.spec.steps.length;
   const promoted = after.phase === 'Promoting' || after.phase === 'Succeeded';
   const to = promoted ? total : (after.currentStepIndex ?? from);
