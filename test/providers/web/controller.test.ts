@@ -23,7 +23,7 @@ afterEach(async () => {
 
 const SECOND = 1000;
 
-function smokeTemplate(url: string, provider: Record<string, unknown> | undefined = undefined): KubeObject {
+function smokeTemplate(url: string, provider?: Record<string, unknown>): KubeObject {
   return {
     apiVersion: 'serin.dev/v1alpha1',
     kind: 'AnalysisTemplate',
