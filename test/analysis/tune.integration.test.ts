@@ -40,6 +40,21 @@ const CANARY: ServiceHistory = {
   incident: { at: INCIDENT_AT, errorShare: 0.2 },
 };
 
+/** A second service released with the judge: its primary stays healthy, the canary fails 20% from 10:00. */
+const PAY_PRIMARY: ServiceHistory = {
+  ...STABLE,
+  workload: 'pay-primary',
+  from: T0 + 8 * H,
+  to: T0 + 11 * H,
+  seed: 11,
+};
+const PAY_CANARY: ServiceHistory = {
+  ...PAY_PRIMARY,
+  workload: 'pay',
+  seed: 12,
+  incident: { at: INCIDENT_AT, errorShare: 0.2 },
+};
+
 type Outcome = 'Failed' | 'Inconclusive' | 'Successful';
 
 /**
@@ -81,7 +96,10 @@ describe.skipIf(skip !== undefined)('serin tune and replay on generated history'
   let prom: RunningPrometheus;
 
   beforeAll(async () => {
-    prom = await startPrometheus({ targets: [], backfill: historyOpenMetrics([STABLE, CANARY]) });
+    prom = await startPrometheus({
+      targets: [],
+      backfill: historyOpenMetrics([STABLE, CANARY, PAY_PRIMARY, PAY_CANARY]),
+    });
   }, 120_000);
   afterAll(async () => {
     await prom.stop();
@@ -238,5 +256,70 @@ describe.skipIf(skip !== undefined)('serin tune and replay on generated history'
     // promoted once the primary is ready (the next pass, 1s on).
     expect(result.stdout).toMatch(/Outcome: promoted at 2026-06-01T09:24:01.000Z \(\+19m01s after --start\)/);
     expect(result.code).toBe(0);
+  }, 120_000);
+
+  it('tune runs a judge metric through the production judge and says when both sides read the same series', async () => {
+    const result = await runCliCaptured([
+      'tune',
+      '--template',
+      'test/fixtures/replay/judge-templates/judge-vs-primary.yaml',
+      '--arg',
+      'canary.namespace=shop',
+      '--arg',
+      'canary.workload=checkout',
+      '--arg',
+      'canary.primaryWorkload=checkout',
+      '--prometheus',
+      prom.url,
+      '--from',
+      new Date(T0 + 8 * H).toISOString(),
+      '--to',
+      new Date(T0 + 11 * H).toISOString(),
+      '--qps',
+      '100000',
+      '--no-power',
+    ]);
+    expect(result.stdout).toContain('baseline and canary render to the same query');
+    // Before the judge was wired, every run of a judge metric was an Error.
+    expect(result.stdout).not.toMatch(/^Error /m);
+    expect(result.stdout).toMatch(/^Successful +\d+ +100%/m);
+    expect(result.code).toBe(0);
+  }, 300_000);
+
+  it('replay runs the judge as the controller does and aborts the release whose canary fails against its primary', async () => {
+    // 10%, then 20 minutes, then the judge: it starts 10 minutes after the incident began.
+    const start = INCIDENT_AT - 10 * M;
+    const result = await runCliCaptured([
+      'replay',
+      '--canary',
+      'test/fixtures/replay/judge-canary.yaml',
+      '--templates',
+      'test/fixtures/replay/judge-templates/',
+      '--prometheus',
+      prom.url,
+      '--start',
+      new Date(start).toISOString(),
+      '--for',
+      '2h',
+      '-o',
+      'json',
+    ]);
+    const report = JSON.parse(result.stdout) as {
+      outcome: string;
+      step: number;
+      at: number;
+      timeline: { kind: string; at: number; phase?: string; text: string }[];
+    };
+    const judged = report.timeline.filter((e) => e.kind === 'measurement' && e.phase !== undefined);
+    expect(judged.length).toBeGreaterThan(0);
+    expect(judged.every((e) => e.phase !== 'Error')).toBe(true);
+    expect(judged.at(-1)?.text).toMatch(/error-ratio High/);
+    expect(report.outcome).toBe('Aborted');
+    expect(report.step).toBe(3);
+    const analysisStart = start + 20 * M;
+    expect(report.at).toBeGreaterThanOrEqual(analysisStart);
+    // The judge metric measures every 5 minutes, 3 times.
+    expect(report.at).toBeLessThanOrEqual(analysisStart + 10 * M);
+    expect(result.code).toBe(1);
   }, 120_000);
 });
