@@ -3,6 +3,8 @@ import { LeaderElector, ResourceCache, type KubeClient, type KubeObject } from '
 import type { Logger } from '../telemetry/logger.ts';
 import { ISTIO_API, SERIN_API } from './gather.ts';
 import { reconcile, type ReconcilerDeps } from './reconcile.ts';
+import { HPA_API, HPA_KIND } from './autoscaler.ts';
+import { watchReferences } from './reference-watches.ts';
 import { WorkQueue } from './work-queue.ts';
 import { primaryName } from './workloads.ts';
 
@@ -50,6 +52,8 @@ export class Controller {
     deployments: ResourceCache;
     virtualServices: ResourceCache;
     approvals: ResourceCache;
+    autoscalers: ResourceCache;
+    configMaps: ResourceCache;
   };
   readonly #elector: LeaderElector | undefined;
   #signal: AbortSignal | undefined;
@@ -69,6 +73,10 @@ export class Controller {
       // VirtualServices may live in other namespaces than their Canary.
       virtualServices: cache(ISTIO_API, 'VirtualService', undefined),
       approvals: cache(SERIN_API, 'Approval'),
+      // The target's HPA and the ConfigMaps its pods use (src/controller/reference-watches.ts).
+      // Secrets are not watched: that needs list/watch on every Secret (docs/controller.md).
+      autoscalers: cache(HPA_API, HPA_KIND),
+      configMaps: cache('v1', 'ConfigMap'),
     };
     this.queue = new WorkQueue({
       onError: (key, err) => {
@@ -128,6 +136,9 @@ export class Controller {
         );
         if (routed) this.#enqueue(canary.metadata.namespace, canary.metadata.name);
       }
+    });
+    watchReferences(this.#caches, (namespace, name) => {
+      this.#enqueue(namespace, name);
     });
     approvals.onChange(({ object }) => {
       const ref = (object.spec as { canaryRef?: { name?: string } } | undefined)?.canaryRef?.name;

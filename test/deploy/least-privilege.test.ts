@@ -155,7 +155,47 @@ function manifests(ns: string, prometheus: string): KubeObject[] {
     metadata: { name: token.name },
     stringData: { [token.key]: TOKEN },
   };
-  return [clusterLatency, ...inNamespace([secret, success, ...service, canary!, stalled], ns)];
+  return [
+    clusterLatency,
+    ...inNamespace([secret, success, ...withReferences(service), canary!, stalled], ns),
+  ];
+}
+
+/**
+ * The target takes env from a ConfigMap and a Secret, and an HPA scales it: serin copies all three
+ * for the primary (docs/controller.md, "Autoscalers" and "Config changes are releases").
+ */
+function withReferences(service: KubeObject[]): KubeObject[] {
+  const deployment = service.find((o) => o.kind === 'Deployment')!;
+  const template = (deployment.spec as { template: { spec: { containers: Record<string, unknown>[] } } })
+    .template;
+  template.spec.containers[0]!.envFrom = [
+    { configMapRef: { name: 'podinfo-config' } },
+    { secretRef: { name: 'podinfo-env' } },
+  ];
+  const config = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'podinfo-config' },
+    data: { LEVEL: 'info' },
+  };
+  const env = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'podinfo-env' },
+    stringData: { KEY: 'one' },
+  };
+  const hpa = {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'podinfo' },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
+      minReplicas: 1,
+      maxReplicas: 4,
+    },
+  };
+  return [config, env, hpa, ...service];
 }
 
 /** One Canary's life in a namespace: initialised, a good release approved, a bad one aborted. */
@@ -208,7 +248,23 @@ class Release {
 
     await this.upgradedFromOwnedObjects();
 
+    // The user's HPA changes: serin brings <hpa>-primary in line (patch).
+    await this.stack.client.mergePatch(
+      { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', namespace: this.ns, name: 'podinfo' },
+      { spec: { maxReplicas: 5 } },
+    );
+    await this.waitForPrimaryHpaMax(5);
+
     this.prometheus.successRate = 1;
+    // New configuration with the new image: the promotion patches the primary's copies.
+    await this.stack.client.mergePatch(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: this.ns, name: 'podinfo-config' },
+      { data: { LEVEL: 'debug' } },
+    );
+    await this.stack.client.mergePatch(
+      { apiVersion: 'v1', kind: 'Secret', namespace: this.ns, name: 'podinfo-env' },
+      { stringData: { KEY: 'two' } },
+    );
     await this.release('podinfo:2.0.0');
     const waiting = await this.waitFor(
       'the approval step',
@@ -272,6 +328,17 @@ class Release {
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`the controller did not remove the Canary's owner references in ${this.ns}`);
+  }
+
+  async waitForPrimaryHpaMax(max: number): Promise<void> {
+    const ref = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', namespace: this.ns };
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const copy = await this.stack.client.find({ ...ref, name: 'podinfo-primary' });
+      if ((copy?.spec as { maxReplicas?: number } | undefined)?.maxReplicas === max) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`podinfo-primary HPA in ${this.ns} did not follow maxReplicas ${max}`);
   }
 
   /** The orphan Canary's Warning Event, recorded again and again while it stays stalled. */
