@@ -260,7 +260,7 @@ export const CanarySpec = z
       .min(0)
       .default(30)
       .describe(
-        'After a promotion (or a return to the stable revision): seconds between the canary weight going to 0 and the canary pods being scaled down, so proxies that still route to them drain first.',
+        'After a promotion (or a return to the stable revision): seconds between the canary weight going to 0 and the canary pods being scaled down, so proxies that still route to them drain first. Default 30.',
       ),
     onFailure: OnFailure.default('Abort').describe(
       'What a Failed analysis does. Abort: traffic back to primary, canary scaled down. Pause: canary weight 0, pods kept, Paused (AnalysisFailed) until an Approval: Retry, Abort, or PromoteFull with a reason.',

@@ -1,7 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { buildCrds } from '../api/index.ts';
+import { buildJsonSchemas } from '../api/json-schemas.ts';
+import { renderApiReference } from './api-reference.ts';
 
 /** Renders each generated CRD as the YAML committed under crds/. */
 export function renderCrds(): Map<string, string> {
@@ -13,17 +15,34 @@ export function renderCrds(): Map<string, string> {
   return files;
 }
 
-/** Writes crds/*.yaml. */
-export function writeCrds(dir: string): string[] {
-  mkdirSync(dir, { recursive: true });
+/** Renders each kind's JSON Schema for editors, committed under schemas/. */
+export function renderJsonSchemas(): Map<string, string> {
+  return new Map(
+    buildJsonSchemas().map(({ file, schema }) => [file, `${JSON.stringify(schema, null, 2)}\n`]),
+  );
+}
+
+/** Every generated file, by its path from the repository root: crds/, schemas/ and docs/api.md. */
+export function renderGenerated(): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const [name, text] of renderCrds()) files.set(join('crds', name), text);
+  for (const [name, text] of renderJsonSchemas()) files.set(join('schemas', name), text);
+  files.set(join('docs', 'api.md'), renderApiReference());
+  return files;
+}
+
+/** Writes crds/*.yaml, schemas/*.json and docs/api.md under `root`. */
+export function writeGenerated(root: string): string[] {
   const written: string[] = [];
-  for (const [name, text] of renderCrds()) {
-    writeFileSync(join(dir, name), text);
-    written.push(join(dir, name));
+  for (const [path, text] of renderGenerated()) {
+    const file = join(root, path);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    written.push(file);
   }
   return written;
 }
 
 if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
-  for (const file of writeCrds('crds')) console.log(`wrote ${file}`);
+  for (const file of writeGenerated('.')) console.log(`wrote ${file}`);
 }

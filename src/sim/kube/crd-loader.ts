@@ -47,6 +47,7 @@ export function versionSchema(schema: SchemaNode): VersionSchema {
   precompileRules(schema);
   const ruleSchema = withoutMetadata(schema);
   return {
+    openAPIV3Schema: schema,
     admit(obj: KubeObject, old: KubeObject | undefined): AdmitResult {
       const pruned = [...pruneMetadata(obj), ...pruneAndDefault(obj, schema)];
       const causes = [...validate(obj), ...listDuplicates(ruleSchema, obj)];

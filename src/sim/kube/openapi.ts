@@ -3,7 +3,9 @@
  * `--validate=false`: the `/openapi/v3` index of group-versions and, per group-version, its write
  * operations tagged with their kind and the `fieldValidation` query parameter. Seeing that
  * parameter, kubectl (1.27+) hands validation to the server (`?fieldValidation=Strict`), which the
- * simulator performs against the CRD schema; so no client-side schema needs to be published.
+ * simulator performs against the CRD schema. For `kubectl explain`, each CRD version's own
+ * openAPIV3Schema is published under components.schemas, tagged with its group-version-kind, as
+ * kube-apiserver does (named `<reversed group>.<version>.<Kind>`).
  */
 import type { Registry } from './registry.ts';
 import type { JsonObject, ResourceType } from './types.ts';
@@ -12,6 +14,10 @@ const ROOT = '/openapi/v3';
 
 function gvPath(group: string, version: string): string {
   return group === '' ? `api/${version}` : `apis/${group}/${version}`;
+}
+
+function schemaName(type: ResourceType, version: string): string {
+  return `${type.group.split('.').reverse().join('.')}.${version}.${type.kind}`;
 }
 
 function operation(type: ResourceType, version: string, action: string): JsonObject {
@@ -31,7 +37,13 @@ function gvDocument(registry: Registry, group: string, version: string): JsonObj
   const types = registry.all().filter((t) => t.group === group && t.versions.includes(version));
   if (types.length === 0) return undefined;
   const paths: JsonObject = {};
+  const schemas: JsonObject = {};
   for (const type of types) {
+    const schema = type.schemas.get(version)?.openAPIV3Schema;
+    if (schema !== undefined) {
+      const gvk = { group: type.group, version, kind: type.kind };
+      schemas[schemaName(type, version)] = { ...schema, 'x-kubernetes-group-version-kind': [gvk] };
+    }
     const base = `/${gvPath(group, version)}${type.namespaced ? '/namespaces/{namespace}' : ''}/${type.plural}`;
     paths[base] = { post: operation(type, version, 'post') };
     paths[`${base}/{name}`] = {
@@ -43,7 +55,7 @@ function gvDocument(registry: Registry, group: string, version: string): JsonObj
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'v1.32.0-serin-sim' },
     paths,
-    components: { schemas: {} },
+    components: { schemas },
   };
 }
 

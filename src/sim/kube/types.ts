@@ -47,6 +47,8 @@ export interface VersionSchema {
   admit(obj: KubeObject, old: KubeObject | undefined): AdmitResult;
   /** x-kubernetes-list-type: map keys per field path, for server-side apply. */
   listMapKeys(path: readonly string[]): string[] | undefined;
+  /** The version's openAPIV3Schema as the CRD declares it, published at /openapi/v3 for kubectl explain. */
+  readonly openAPIV3Schema?: JsonObject;
 }
 
 /** Outcome of admitting an object against its schema. */
