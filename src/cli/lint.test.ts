@@ -7,7 +7,7 @@ describe('serin lint', () => {
   it('passes every shipped template in analysis-templates/', async () => {
     const run = await runCliCaptured(['lint', 'analysis-templates/']);
     expect(run.stderr).toBe('');
-    expect(run.stdout).toMatch(/^5 document\(s\) in 5 file\(s\): all valid\n$/);
+    expect(run.stdout).toMatch(/^6 document\(s\) in 6 file\(s\): all valid\n$/);
     expect(run.code).toBe(0);
   });
 
@@ -92,7 +92,7 @@ describe('serin lint', () => {
 
   it('skips documents of other API groups and resolves template references across directories', async () => {
     const run = await runCliCaptured(['lint', 'docs/examples', 'analysis-templates']);
-    expect(run.stdout).toBe('7 document(s) in 8 file(s): all valid\n');
+    expect(run.stdout).toBe('8 document(s) in 9 file(s): all valid\n');
     expect(run.code).toBe(0);
   });
 
