@@ -6,6 +6,7 @@ import type { CliContext } from './context.ts';
 import { EXIT } from './exit-codes.ts';
 import { InputError, documentToJs, parseYamlStream, readInputText } from './input-files.ts';
 import { isSerinDocument, lintDocuments, type LintDocument, type LintProblem } from './lint-rules.ts';
+import { isNotificationsConfigMap, lintNotifications } from './lint-notifications.ts';
 import { outputOption } from './program.ts';
 
 type Located = LintProblem & { line?: number };
@@ -115,14 +116,17 @@ export function lintPaths(paths: readonly string[]): LintOutcome {
   const loaded = new Map(files.map((file) => [file, loadFile(file)]));
   const docs = [...loaded.values()]
     .flatMap((file) => file.docs)
-    .filter((doc) => isSerinDocument(doc.content));
-  const problems = [...[...loaded.values()].flatMap((file) => file.problems), ...lintDocuments(docs)].map(
-    (problem: Located) => {
-      if (problem.line !== undefined) return problem;
-      const line = loaded.get(problem.file)?.lineOf(problem.document, problem.path);
-      return line === undefined ? problem : { ...problem, line };
-    },
-  );
+    .filter((doc) => isSerinDocument(doc.content) || isNotificationsConfigMap(doc.content));
+  const notifications = lintNotifications([...loaded.values()].flatMap((file) => file.docs));
+  const problems = [
+    ...[...loaded.values()].flatMap((file) => file.problems),
+    ...lintDocuments(docs),
+    ...notifications,
+  ].map((problem: Located) => {
+    if (problem.line !== undefined) return problem;
+    const line = loaded.get(problem.file)?.lineOf(problem.document, problem.path);
+    return line === undefined ? problem : { ...problem, line };
+  });
   return { files, documents: docs.length, problems };
 }
 
