@@ -22,6 +22,7 @@ import { commit, writeProblem } from './commit.ts';
 import { disown, ensureFinalizer, finalize } from './finalize.ts';
 import type { ReconcilerDeps } from './deps.ts';
 import { gather, type ReconcileContext } from './gather.ts';
+import { gateCallsFor, launchGates, recordGateAsk, settleGates } from './gates.ts';
 import { observe } from './observe.ts';
 import { parseCanary, validate } from './validate.ts';
 import { ensureWorkloads, promotePrimary, restorePrimary, scaleTarget } from './workload-writes.ts';
@@ -97,9 +98,11 @@ async function decide(
     },
   );
   draft.status = { ...draft.status, analysis: runs };
+  const gateResults = settleGates({ canary, draft, asks: before.gates, now }, gateCallsFor(deps.client));
   const events: CanaryEvent[] = [
     ...observe({ canary, ctx, machine: before, now }),
     ...verdictEvents({ canary, runs, activeRunIds: before.activeRunIds, templates: ctx.templates, now }),
+    ...gateResults,
     { type: 'Tick', now },
   ];
   const next = advanceAll(persisted, canary.spec, events);
@@ -115,6 +118,9 @@ function effectPorts(canary: Canary, ctx: ReconcileContext, deps: ReconcilerDeps
     scaleCanary: (replicas) => scaleTarget(deps.client, ctx, replicas, deps.signal),
     promoteTemplateToPrimary: () => promotePrimary(deps.client, canary, ctx, deps.signal),
     restorePrimary: (stable) => restorePrimary(deps.client, ctx, stable, deps.signal),
+    callGate: (effect, draft) => {
+      recordGateAsk(canary, effect, draft);
+    },
     startRun: (effect) => {
       const ref = analysisRefOf(canary, { kind: effect.kind, step: effect.step });
       const specs = ref ? resolveTemplates(ref, templates) : undefined;
@@ -205,6 +211,7 @@ async function reconcileLive(
   try {
     await runEffects(decision.effects, ports, draft);
     await converge(machine, ports, draft);
+    launchGates({ canary, asks: machine.gates ?? [], now, draft }, gateCallsFor(deps.client));
   } catch (err) {
     if (err instanceof EffectError && err.code !== 'Aborted') {
       await writeProblem(

@@ -1,0 +1,440 @@
+import type { Canary } from '../api/index.ts';
+import { durationToMs } from '../api/index.ts';
+import type { Webhook, WebhookResult, WebhookStatus } from '../api/webhooks.ts';
+import { webhookNames, type CanaryEvent, type Effect, type GateAsk } from '../machine/index.ts';
+import type { PassDraft, PendingEvent } from './act.ts';
+
+/**
+ * Webhook gates, the controller's half (docs/state-machine.md, "Webhook gates"). The machine asks
+ * for a gate (`callGate`) or lists the gates it waits on (`MachineStatus.gates`); this adapter calls
+ * the webhooks in the background and records each answer in `status.webhooks`; the next pass turns
+ * the answers into `GateResult` events. A pass never waits for a webhook: a hung or slow gate never
+ * delays an abort, and a call that has not answered moves nothing.
+ */
+
+/** How often a confirm gate that was not confirmed, or a rollback gate that did not ask, is called again. */
+export const GATE_RECHECK_MS = 10_000;
+/** How soon a pass looks again while a call is under way. */
+export const GATE_POLL_MS = 1_000;
+/** At most this many entries stay in status.webhooks (the awaited ones are the newest). */
+const MAX_ENTRIES = 20;
+
+/** What one call of one webhook came to, retries included. */
+export interface CallOutcome {
+  readonly result: Exclude<WebhookResult, 'Pending' | 'Cancelled'>;
+  readonly httpStatus?: number;
+  readonly attempts: number;
+  readonly message: string;
+}
+
+/** The JSON body a webhook receives. */
+export interface GatePayload {
+  readonly name: string;
+  readonly namespace: string;
+  readonly webhook: string;
+  readonly type: WebhookStatus['type'];
+  readonly phase: string;
+  readonly revision: string;
+  readonly step: number;
+  readonly gateId: string;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** Options of one call; `fetch` and the backoff are injectable for tests. */
+export interface CallOptions {
+  readonly fetch?: typeof fetch;
+  readonly signal?: AbortSignal;
+  /** The first retry waits this long, doubling up to 2 s (default 200 ms). */
+  readonly backoffMs?: number;
+}
+
+/** A webhook URL as status, Events and logs may show it: origin and path, never query or credentials. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/** The payload of a gate call: the Canary, its revision, step and phase, the gate type and the metadata. */
+export function gatePayload(canary: Canary, webhook: Webhook, entry: WebhookStatus): GatePayload {
+  return {
+    name: canary.metadata.name,
+    namespace: canary.metadata.namespace ?? 'default',
+    webhook: webhook.name,
+    type: webhook.type,
+    phase: entry.phase,
+    revision: entry.revision,
+    step: entry.step ?? 0,
+    gateId: entry.gateId,
+    metadata: webhook.metadata ?? {},
+  };
+}
+
+const retryable = (status: number) => status === 429 || status >= 500;
+
+function reasonOf(err: unknown, timedOut: boolean, timeout: string): string {
+  if (timedOut) return `timed out after ${timeout}`;
+  const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
+  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  return code === undefined ? 'unreachable' : `unreachable (${code})`;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+type Attempt = { kind: 'answer'; status: number } | { kind: 'error'; reason: string };
+
+/** fetch refuses a URL with credentials: they go in a Basic Authorization header instead. */
+function target(url: string): { url: string; headers: Record<string, string> } {
+  const parsed = new URL(url);
+  if (parsed.username === '' && parsed.password === '') return { url, headers: {} };
+  const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  parsed.username = '';
+  parsed.password = '';
+  return {
+    url: parsed.toString(),
+    headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` },
+  };
+}
+
+async function attempt(webhook: Webhook, body: string, options: CallOptions): Promise<Attempt> {
+  const timeout = AbortSignal.timeout(durationToMs(webhook.timeout));
+  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+  try {
+    const { url, headers } = target(webhook.url);
+    const response = await (options.fetch ?? fetch)(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+      signal,
+      redirect: 'manual',
+    });
+    // The answer's body is not read: only its status decides.
+    await response.body?.cancel().catch(() => undefined);
+    return { kind: 'answer', status: response.status };
+  } catch (err) {
+    return { kind: 'error', reason: reasonOf(err, timeout.aborted, webhook.timeout) };
+  }
+}
+
+function outcomeOf(webhook: Webhook, last: Attempt, attempts: number): CallOutcome {
+  const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
+  if (last.kind === 'error') {
+    return { result: 'Error', attempts, message: `${webhook.name}: ${last.reason}${tries}` };
+  }
+  const ok = last.status >= 200 && last.status < 300;
+  return {
+    result: ok ? 'Succeeded' : 'Failed',
+    httpStatus: last.status,
+    attempts,
+    message: `${webhook.name}: HTTP ${last.status}${tries}`,
+  };
+}
+
+/**
+ * POSTs the payload to the webhook: a timeout, a network error, a 429 or a 5xx is tried again up
+ * to `retries` times with a doubling backoff; any other answer is final. Never throws; the message
+ * never contains the URL.
+ */
+export async function callWebhook(
+  webhook: Webhook,
+  payload: GatePayload,
+  options: CallOptions = {},
+): Promise<CallOutcome> {
+  const body = JSON.stringify(payload);
+  let last: Attempt = { kind: 'error', reason: 'not called' };
+  let attempts = 0;
+  for (let retry = 0; retry <= webhook.retries; retry += 1) {
+    if (options.signal?.aborted) break;
+    if (retry > 0)
+      await sleep(Math.min(2_000, (options.backoffMs ?? 200) * 2 ** (retry - 1)), options.signal);
+    attempts += 1;
+    last = await attempt(webhook, body, options);
+    if (last.kind === 'answer' && !retryable(last.status)) break;
+  }
+  return outcomeOf(webhook, last, attempts);
+}
+
+interface InFlight {
+  readonly controller: AbortController;
+  readonly startedAt: number;
+  outcome?: CallOutcome;
+}
+
+/**
+ * The calls under way, per controller process. It outlives a pass; a restarted controller starts
+ * with none and calls again whatever status still shows Pending or due.
+ */
+export class GateCalls {
+  readonly #calls = new Map<string, InFlight>();
+  readonly #options: CallOptions;
+
+  constructor(options: CallOptions = {}) {
+    this.#options = options;
+  }
+
+  /** Starts a call in the background. */
+  start(key: string, webhook: Webhook, payload: GatePayload, now: number): void {
+    const controller = new AbortController();
+    const call: InFlight = { controller, startedAt: now };
+    this.#calls.set(key, call);
+    void callWebhook(webhook, payload, { ...this.#options, signal: controller.signal }).then((outcome) => {
+      call.outcome = outcome;
+    });
+  }
+
+  /** Finished calls (removed), and whether others under the prefix are still running. */
+  take(prefix: string): {
+    finished: Map<string, { outcome: CallOutcome; startedAt: number }>;
+    running: string[];
+  } {
+    const finished = new Map<string, { outcome: CallOutcome; startedAt: number }>();
+    const running: string[] = [];
+    for (const [key, call] of this.#calls) {
+      if (!key.startsWith(prefix)) continue;
+      if (call.outcome === undefined) {
+        running.push(key);
+        continue;
+      }
+      finished.set(key, { outcome: call.outcome, startedAt: call.startedAt });
+      this.#calls.delete(key);
+    }
+    return { finished, running };
+  }
+
+  has(key: string): boolean {
+    return this.#calls.has(key);
+  }
+
+  /** Stops a call whose answer nobody waits for any more. */
+  cancel(key: string): void {
+    this.#calls.get(key)?.controller.abort();
+    this.#calls.delete(key);
+  }
+
+  /** Keys under way under the prefix. */
+  running(prefix: string): string[] {
+    return [...this.#calls.keys()].filter((key) => key.startsWith(prefix));
+  }
+}
+
+const processes = new WeakMap<object, GateCalls>();
+
+/**
+ * The calls of one controller process. Keyed by its Kubernetes client, the one dependency a
+ * controller keeps for its whole life (the pass's deps object is rebuilt per term).
+ */
+export function gateCallsFor(owner: object): GateCalls {
+  let calls = processes.get(owner);
+  if (!calls) {
+    calls = new GateCalls();
+    processes.set(owner, calls);
+  }
+  return calls;
+}
+
+/** Gives a controller process its own calls (tests inject a fetch or a shorter backoff). */
+export function useGateCalls(owner: object, calls: GateCalls): void {
+  processes.set(owner, calls);
+}
+
+const prefixOf = (canary: Canary) => `${canary.metadata.namespace ?? 'default'}/${canary.metadata.name}/`;
+const keyOf = (canary: Canary, entry: Pick<WebhookStatus, 'gateId' | 'name'>) =>
+  `${prefixOf(canary)}${entry.gateId}/${entry.name}`;
+const same = (a: Pick<WebhookStatus, 'gateId' | 'name'>, b: Pick<WebhookStatus, 'gateId' | 'name'>) =>
+  a.gateId === b.gateId && a.name === b.name;
+
+function webhookOf(canary: Canary, entry: WebhookStatus): Webhook | undefined {
+  return (canary.spec.webhooks ?? []).find((w) => w.name === entry.name && w.type === entry.type);
+}
+
+/** Pending entries for each webhook of an asked gate; an entry that exists is kept (a restart asks again). */
+function withAsk(canary: Canary, entries: readonly WebhookStatus[], ask: GateAsk): WebhookStatus[] {
+  const added = webhookNames(canary.spec, ask.gate)
+    .filter((name) => !entries.some((entry) => same(entry, { gateId: ask.gateId, name })))
+    .map((name): WebhookStatus => ({
+      gateId: ask.gateId,
+      name,
+      type: ask.gate,
+      revision: ask.revision,
+      step: ask.step,
+      phase: ask.phase,
+      result: 'Pending',
+    }));
+  return added.length === 0 ? [...entries] : [...entries, ...added];
+}
+
+function bounded(entries: readonly WebhookStatus[]): WebhookStatus[] {
+  return entries.slice(-MAX_ENTRIES);
+}
+
+/** A `callGate` effect: the gate's webhooks get Pending entries, called once the pass has decided. */
+export function recordGateAsk(
+  canary: Canary,
+  effect: Extract<Effect, { type: 'callGate' }>,
+  draft: PassDraft,
+): void {
+  const { type: _effect, ...ask } = effect;
+  draft.status = { ...draft.status, webhooks: bounded(withAsk(canary, draft.status.webhooks ?? [], ask)) };
+}
+
+function failureEvent(
+  entry: WebhookStatus,
+  outcome: CallOutcome,
+  previous: WebhookStatus,
+): PendingEvent | undefined {
+  if (outcome.result === 'Succeeded') return undefined;
+  // A rollback webhook that does not ask for a rollback is the normal case.
+  if (entry.type === 'rollback') return undefined;
+  // A confirm gate asked again with the same answer is said once.
+  if (previous.result === outcome.result && previous.httpStatus === outcome.httpStatus) return undefined;
+  return {
+    type: 'Warning',
+    reason: 'WebhookCallFailed',
+    message: `${entry.type} webhook ${outcome.message} for ${entry.revision} (gate ${entry.gateId})`,
+  };
+}
+
+function applyOutcome(entry: WebhookStatus, outcome: CallOutcome, startedAt: number): WebhookStatus {
+  const { httpStatus: _h, ...rest } = entry;
+  return {
+    ...rest,
+    result: outcome.result,
+    ...(outcome.httpStatus === undefined ? {} : { httpStatus: outcome.httpStatus }),
+    attempts: outcome.attempts,
+    lastCalledAt: new Date(startedAt).toISOString(),
+    message: outcome.message,
+  };
+}
+
+function resultEvent(
+  canary: Canary,
+  ask: GateAsk,
+  entries: readonly WebhookStatus[],
+  now: number,
+): CanaryEvent | undefined {
+  // A webhook removed from the spec is not waited for.
+  const names = webhookNames(canary.spec, ask.gate);
+  const mine = entries.filter((entry) => entry.gateId === ask.gateId && names.includes(entry.name));
+  if (mine.length === 0) return undefined;
+  if (ask.gate === 'rollback') {
+    const asked = mine.filter((entry) => entry.result === 'Succeeded');
+    if (asked.length === 0) return undefined;
+    return { type: 'GateResult', gateId: ask.gateId, ok: true, message: messages(asked), now };
+  }
+  if (mine.some((entry) => entry.result === 'Pending' || entry.result === 'Cancelled')) return undefined;
+  const failing = mine.filter((entry) => entry.result !== 'Succeeded');
+  const ok = failing.length === 0;
+  return { type: 'GateResult', gateId: ask.gateId, ok, message: messages(ok ? mine : failing), now };
+}
+
+function messages(entries: readonly WebhookStatus[]): string {
+  return entries.map((entry) => entry.message ?? entry.name).join('; ');
+}
+
+/**
+ * Before the machine decides: answers that arrived since the last pass go into the draft's status
+ * (a failed call also as a Warning Event), and each gate the machine waits on whose webhooks have
+ * all answered becomes a GateResult (level-triggered: given on every pass until the machine stops
+ * waiting, as analysis verdicts are).
+ */
+export function settleGates(
+  input: { canary: Canary; draft: PassDraft; asks: readonly GateAsk[] | undefined; now: number },
+  calls: GateCalls,
+): CanaryEvent[] {
+  const { canary, draft, now } = input;
+  const { finished } = calls.take(prefixOf(canary));
+  const current = draft.status.webhooks;
+  if (current === undefined) return [];
+  const webhooks = current.map((entry) => {
+    const done = finished.get(keyOf(canary, entry));
+    if (!done) return entry;
+    const event = failureEvent(entry, done.outcome, entry);
+    if (event) draft.events.push(event);
+    return applyOutcome(entry, done.outcome, done.startedAt);
+  });
+  draft.status = { ...draft.status, webhooks };
+  return (input.asks ?? []).flatMap((ask) => resultEvent(canary, ask, webhooks, now) ?? []);
+}
+
+const RECHECKED = new Set<WebhookStatus['type']>(['confirm-rollout', 'confirm-promotion', 'rollback']);
+
+function due(entry: WebhookStatus, asked: boolean, now: number): boolean {
+  if (entry.result === 'Pending') return asked || entry.type === 'post-rollout';
+  if (entry.result === 'Cancelled') return asked;
+  if (!asked || !RECHECKED.has(entry.type)) return false;
+  if (entry.type !== 'rollback' && entry.result === 'Succeeded') return false;
+  const last = Date.parse(entry.lastCalledAt ?? '');
+  return !Number.isFinite(last) || now - last >= GATE_RECHECK_MS;
+}
+
+function nextRecheck(
+  entries: readonly WebhookStatus[],
+  asked: ReadonlySet<string>,
+  now: number,
+): number | undefined {
+  const times = entries
+    .filter((entry) => asked.has(entry.gateId) && RECHECKED.has(entry.type) && entry.result !== 'Pending')
+    .map((entry) => Date.parse(entry.lastCalledAt ?? '') + GATE_RECHECK_MS - now)
+    .filter((ms) => Number.isFinite(ms) && ms > 0);
+  return times.length === 0 ? undefined : Math.min(...times);
+}
+
+/**
+ * After the machine decided and its effects ran: the gates it waits on (and post-rollout gates not
+ * called yet) are called in the background; calls nobody waits for are stopped and their entries
+ * Cancelled; the pass is asked to look again soon while a call is under way.
+ */
+export function launchGates(
+  input: { canary: Canary; asks: readonly GateAsk[]; now: number; draft: PassDraft },
+  calls: GateCalls,
+): void {
+  const { canary, asks, now, draft } = input;
+  let entries = draft.status.webhooks ?? [];
+  for (const ask of asks) entries = withAsk(canary, entries, ask);
+  const asked = new Set(asks.map((ask) => ask.gateId));
+  entries = cancelUnwaited(canary, entries, asked, calls);
+  for (const entry of entries) {
+    const key = keyOf(canary, entry);
+    const webhook = webhookOf(canary, entry);
+    if (!webhook || calls.has(key) || !due(entry, asked.has(entry.gateId), now)) continue;
+    calls.start(key, webhook, gatePayload(canary, webhook, entry), now);
+  }
+  if (entries.length > 0 || draft.status.webhooks !== undefined) {
+    draft.status = { ...draft.status, webhooks: bounded(entries) };
+  }
+  const waits = [
+    calls.running(prefixOf(canary)).length > 0 ? GATE_POLL_MS : undefined,
+    nextRecheck(entries, asked, now),
+  ].filter((ms) => ms !== undefined);
+  if (waits.length > 0) draft.requeueAfterMs = Math.min(draft.requeueAfterMs ?? Infinity, ...waits);
+}
+
+/** Calls nobody waits for any more are stopped; their Pending entries say so. */
+function cancelUnwaited(
+  canary: Canary,
+  entries: readonly WebhookStatus[],
+  asked: ReadonlySet<string>,
+  calls: GateCalls,
+): WebhookStatus[] {
+  const waited = (entry: WebhookStatus) => asked.has(entry.gateId) || entry.type === 'post-rollout';
+  for (const key of calls.running(prefixOf(canary))) {
+    const entry = entries.find((e) => keyOf(canary, e) === key);
+    if (!entry || !waited(entry)) calls.cancel(key);
+  }
+  return entries.map((entry) =>
+    waited(entry) || entry.result !== 'Pending'
+      ? entry
+      : { ...entry, result: 'Cancelled', message: `${entry.name}: not answered before the rollout moved on` },
+  );
+}
