@@ -106,3 +106,41 @@ describe('replay with a judge metric', () => {
     expect(result.weightZeroAt).toBe(result.at);
   });
 });
+
+describe('replay with webhook gates', () => {
+  it('never calls a webhook: each gate the rollout waits on is taken as passed, and the rollback gate never aborts', async () => {
+    const gated = parsed<Canary>(
+      parseKind('Canary', {
+        ...canary,
+        spec: {
+          ...canary.spec,
+          steps: [{ setWeight: 10 }, { setWeight: 50 }],
+          webhooks: [
+            { name: 'confirm', type: 'confirm-rollout', url: 'http://gate.test/confirm' },
+            { name: 'load', type: 'rollout', url: 'http://gate.test/load' },
+            { name: 'promote', type: 'confirm-promotion', url: 'http://gate.test/promote' },
+            { name: 'tell', type: 'post-rollout', url: 'http://gate.test/tell' },
+            { name: 'stop', type: 'rollback', url: 'http://gate.test/stop' },
+          ],
+        },
+      }),
+    );
+    const result = await replay({
+      canary: gated,
+      templates: new Map(),
+      provider: past(),
+      start: START,
+      end: START + 3600_000,
+    });
+    const gates = result.timeline.filter((e) => e.kind === 'gate').map((e) => e.text);
+    expect(gates).toContain(
+      'confirm-rollout webhooks: not called (replay cannot ask the past), taken as passed',
+    );
+    expect(gates).toContain('rollout webhooks: not called (replay cannot ask the past), taken as passed');
+    expect(gates).toContain(
+      'confirm-promotion webhooks: not called (replay cannot ask the past), taken as passed',
+    );
+    expect(result.outcome).toBe('Succeeded');
+    expect(result.at - START).toBeLessThan(60_000);
+  });
+});

@@ -40,7 +40,7 @@ export interface ScriptedApproval {
 export interface TimelineEntry {
   /** Virtual time, epoch ms. */
   readonly at: number;
-  readonly kind: 'event' | 'weights' | 'measurement' | 'verdict' | 'approval' | 'outcome';
+  readonly kind: 'event' | 'weights' | 'measurement' | 'verdict' | 'approval' | 'gate' | 'outcome';
   readonly text: string;
   readonly weight?: number;
   readonly metric?: string;
@@ -87,6 +87,8 @@ interface World {
   requeues: number[];
   approved: Set<number>;
   weightZeroAt: number | undefined;
+  /** Answers to webhook gates the machine asked for, delivered in the next pass. */
+  gateAnswers: CanaryEvent[];
   readonly timeline: TimelineEntry[];
 }
 
@@ -136,6 +138,9 @@ function applyEffects(world: World, input: ReplayInput, effects: readonly Effect
       case 'emitEvent':
         record(world, input, { at: now, kind: 'event', text: `${effect.reason}: ${effect.message}` });
         break;
+      case 'callGate':
+        answerGate(world, input, effect, now);
+        break;
       // Scaling and notifications change nothing replay can observe.
       case 'notify':
       case 'recordApproval':
@@ -144,6 +149,34 @@ function applyEffects(world: World, input: ReplayInput, effects: readonly Effect
         break;
     }
   }
+}
+
+/**
+ * Replay never calls webhooks: it cannot ask the past, and calling a load test or a confirm hook
+ * now would act on today's world. A gate the rollout waits on is taken as passed (the timeline says
+ * so); post-rollout only informs, and the rollback gate is never asked, so it never aborts.
+ */
+function answerGate(
+  world: World,
+  input: ReplayInput,
+  ask: Extract<Effect, { type: 'callGate' }>,
+  now: number,
+): void {
+  if (ask.gate === 'rollback') return;
+  const passed = ask.gate !== 'post-rollout';
+  record(world, input, {
+    at: now,
+    kind: 'gate',
+    text: `${ask.gate} webhooks: not called (replay cannot ask the past)${passed ? ', taken as passed' : ''}`,
+  });
+  if (passed)
+    world.gateAnswers.push({
+      type: 'GateResult',
+      gateId: ask.gateId,
+      ok: true,
+      message: 'not called by serin replay, taken as passed',
+      now,
+    });
 }
 
 function newMeasurements(
@@ -282,8 +315,10 @@ async function pass(world: World, input: ReplayInput, now: number): Promise<Mach
       : []),
     ...verdicts,
     ...approvalEvents(world, input, before, now),
+    ...world.gateAnswers.map((answer) => ({ ...answer, now })),
     { type: 'Tick', now },
   ];
+  world.gateAnswers = [];
   if (before.phase === 'Promoting') world.primaryReadyDue = false;
   const step = advanceAll(world.state, spec, events);
   world.state = step.state;
@@ -298,7 +333,8 @@ function nextPass(world: World, input: ReplayInput, status: MachineStatus, now: 
     ...approvalTimes(input, status, world),
     world.primaryReadyDue ? now + 1000 : undefined,
   ].filter((t): t is number => t !== undefined && t > now);
-  // A verdict or a due measurement is handled in the very next pass, at the same instant.
+  // A verdict, a gate's answer or a due measurement is handled in the very next pass, at the same instant.
+  if (world.gateAnswers.length > 0) return now;
   const dueNow = nextMeasurementAt(world.runs, status.activeRunIds);
   if (dueNow !== undefined && dueNow <= now) return now;
   return candidates.length === 0 ? undefined : Math.min(...candidates);
@@ -337,6 +373,7 @@ export async function replay(input: ReplayInput): Promise<ReplayResult> {
     requeues: [],
     approved: new Set(),
     weightZeroAt: undefined,
+    gateAnswers: [],
     timeline: [],
   };
   const started = advanceAll(initial.state, spec, [
