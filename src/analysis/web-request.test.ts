@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { WebProvider } from '../api/index.ts';
 import { renderWebRequest, webTemplateProblems } from './web-request.ts';
 
@@ -131,5 +132,45 @@ describe('web request: {{args}} in headers', () => {
         timeoutMs: 10_000,
       },
     });
+  });
+});
+
+describe('web request: no argument value changes the request (property)', () => {
+  const RUNS = 300;
+  // Strings rich in URL and JSON structure characters, and any unicode.
+  const hostile = fc.oneof(
+    fc.string({ unit: fc.constantFrom(...'/?#@:&=%.\\"\' {}[],\n\r\t'.split(''), 'a', '1', 'é') }),
+    fc.string({ unit: 'grapheme' }),
+  );
+
+  it('a URL value reaches the server as exactly that value, in the same place, or is refused', () => {
+    const spec = web({ url: 'http://checker.test:8080/api/{{args.x}}/health?window={{args.x}}&suite=smoke' });
+    fc.assert(
+      fc.property(hostile, (value) => {
+        const rendered = renderWebRequest(spec, { 'args.x': value });
+        if (!rendered.ok) return;
+        const url = new URL(rendered.request.url);
+        expect(url.origin).toBe('http://checker.test:8080');
+        const segments = url.pathname.split('/');
+        expect(segments).toHaveLength(4);
+        expect(decodeURIComponent(segments[2] ?? '')).toBe(value);
+        expect([...url.searchParams.keys()]).toEqual(['window', 'suite']);
+        expect(url.searchParams.get('window')).toBe(value);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('a body value is exactly the JSON string it sits in', () => {
+    const spec = web({ method: 'POST', url: 'http://checker.test/', body: '{"a": "x-{{args.x}}", "b": 1}' });
+    fc.assert(
+      fc.property(hostile, (value) => {
+        const rendered = renderWebRequest(spec, { 'args.x': value });
+        expect(rendered.ok).toBe(true);
+        const body = JSON.parse(rendered.ok ? (rendered.request.body ?? '') : '') as unknown;
+        expect(body).toEqual({ a: `x-${value}`, b: 1 });
+      }),
+      { numRuns: RUNS },
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { JSON_PATH_PATTERN, WebProvider, parseJsonPath } from './web-provider.ts';
 
 const pattern = new RegExp(JSON_PATH_PATTERN);
@@ -93,5 +94,41 @@ describe('the web provider schema', () => {
     const issue = result.error?.issues.find((i) => i.path[0] === field);
     expect(issue, JSON.stringify(result.error?.issues)).toBeDefined();
     if (message !== undefined) expect(issue?.message).toBe(message);
+  });
+});
+
+describe('the CRD pattern and the parser', () => {
+  it('accept exactly the same jsonPaths (property)', () => {
+    const pieces = fc.constantFrom(
+      '$',
+      '.',
+      '..',
+      'a',
+      'b_1',
+      '-',
+      '[',
+      ']',
+      '0',
+      '12',
+      '-1',
+      '*',
+      "'",
+      '"',
+      ' ',
+      '{',
+      '}',
+      '\\',
+      ':',
+      ',',
+      '?',
+    );
+    fc.assert(
+      // Half of them rooted at $, so both sides accept a good share.
+      fc.property(fc.boolean(), fc.array(pieces, { maxLength: 12 }), (rooted, parts) => {
+        const text = (rooted ? '$' : '') + parts.join('');
+        expect(parseJsonPath(text).ok, text).toBe(pattern.test(text));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
