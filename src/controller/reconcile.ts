@@ -117,7 +117,7 @@ function effectPorts(canary: Canary, ctx: ReconcileContext, deps: ReconcilerDeps
     ...(deps.signal ? { signal: deps.signal } : {}),
     scaleCanary: (replicas) => scaleTarget(deps.client, ctx, replicas, deps.signal),
     promoteTemplateToPrimary: () => promotePrimary(deps.client, canary, ctx, deps.signal),
-    restorePrimary: (stable) => restorePrimary(deps.client, ctx, stable, deps.signal),
+    restorePrimary: (stable) => restorePrimary(deps.client, canary, { ctx, stable, signal: deps.signal }),
     callGate: (effect, draft) => {
       recordGateAsk(canary, effect, draft);
     },

@@ -9,7 +9,7 @@ import {
   type Deployment,
 } from './workloads.ts';
 import { followReplicas } from './autoscaler.ts';
-import { syncConfigCopies, syncPrimaryAutoscaler } from './reference-writes.ts';
+import { restoreConfigCopies, syncConfigCopies, syncPrimaryAutoscaler } from './reference-writes.ts';
 import { currentRevision, trackedConfigs } from './references.ts';
 
 /**
@@ -28,7 +28,7 @@ export async function ensureWorkloads(
   const initializing = canary.status?.machine === undefined || canary.status.phase === 'Initializing';
   if (!ctx.primary && initializing) {
     // The copies first: the primary's pods must find them when they start.
-    await syncConfigCopies(client, canary, ctx, signal);
+    await syncConfigCopies(client, canary, ctx, { signal });
     await client.create(
       buildPrimary(target, canary, trackedConfigs(ctx.refs)) as unknown as KubeObject,
       opts,
@@ -97,7 +97,10 @@ export async function promotePrimary(
   const revision = currentRevision(target, ctx.refs);
   const current = primary.metadata.annotations?.[REVISION_ANNOTATION];
   if (current === revision) return;
-  await syncConfigCopies(client, canary, ctx, signal);
+  await syncConfigCopies(client, canary, ctx, {
+    signal,
+    ...(current === undefined ? {} : { keep: { revision: current } }),
+  });
   const previous =
     current === undefined
       ? {}
@@ -126,10 +129,10 @@ export type RestoreOutcome = 'restored' | 'unchanged' | 'unknown';
  */
 export async function restorePrimary(
   client: KubeClient,
-  ctx: ReconcileContext,
-  stable: string | null,
-  signal?: AbortSignal,
+  canary: Canary,
+  input: { ctx: ReconcileContext; stable: string | null; signal?: AbortSignal | undefined },
 ): Promise<RestoreOutcome> {
+  const { ctx, stable, signal } = input;
   if (!ctx.primary || stable === null) return 'unknown';
   // Read again: a promotion earlier in this same pass (PromoteFull, then Abort) is not in ctx.
   const primary = await client.find<Deployment & KubeObject>(primaryRef(ctx, ctx.primary));
@@ -138,12 +141,15 @@ export async function restorePrimary(
   if (annotations[REVISION_ANNOTATION] === stable) return 'unchanged';
   const saved = annotations[PREVIOUS_TEMPLATE_ANNOTATION];
   if (annotations[PREVIOUS_REVISION_ANNOTATION] !== stable || saved === undefined) return 'unknown';
+  const template = JSON.parse(saved) as Deployment['spec']['template'];
+  // The copies first, so the pods the restored template starts find the stable content.
+  await restoreConfigCopies(client, canary, { ctx, podSpec: template.spec, stable, signal });
   await client.jsonPatch(
     primaryRef(ctx, primary),
     [
       // Only the promotion this pass read is undone: a newer one fails the test and the pass retries.
       { op: 'test', path: annotationPath(REVISION_ANNOTATION), value: annotations[REVISION_ANNOTATION] },
-      { op: 'replace', path: '/spec/template', value: JSON.parse(saved) as unknown },
+      { op: 'replace', path: '/spec/template', value: template },
       { op: 'add', path: annotationPath(REVISION_ANNOTATION), value: stable },
       { op: 'remove', path: annotationPath(PREVIOUS_REVISION_ANNOTATION) },
       { op: 'remove', path: annotationPath(PREVIOUS_TEMPLATE_ANNOTATION) },

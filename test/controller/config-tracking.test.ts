@@ -136,6 +136,25 @@ describe('config changes are releases', () => {
     expect(await template()).not.toBe(before);
   });
 
+  it("an abort during Promoting gives the primary's copies back the stable content with the stable template", async () => {
+    await withConfig();
+    await toIdle(h);
+    await editConfig('level: debug');
+    await h.pass();
+    await h.markRolledOut('podinfo');
+    await h.pass();
+    await approve(h, 'PromoteFull');
+    await h.pass();
+    expect(await data('ConfigMap', 'podinfo-config-primary')).toEqual({ 'app.yaml': 'level: debug' });
+    await approve(h, 'Abort');
+    await h.pass();
+    expect((await status(h)).phase).toBe('Aborted');
+    expect(await data('ConfigMap', 'podinfo-config-primary')).toEqual({ 'app.yaml': 'level: info' });
+    expect((await podSpec('podinfo-primary')).volumes[0]?.configMap?.name).toBe('podinfo-config-primary');
+    // The Secret did not change: its copy was never touched and nothing was saved for it.
+    expect(await data('Secret', 'podinfo-secret-primary-previous')).toBeUndefined();
+  });
+
   it('the opt-out annotation serin.dev/skip-tracking: "true" leaves a ConfigMap untracked: no copy, no release', async () => {
     await withConfig({ skipFlags: true });
     await toIdle(h);
