@@ -8,6 +8,9 @@ interface Rule {
 /** A table cell: one line, with the characters Markdown tables reserve escaped. */
 const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 const code = (text: string): string => `\`${text}\``;
+/** Prose in a cell: `<name>-primary` must not read as an HTML tag. */
+const prose = (text: string): string =>
+  cell(text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;'));
 
 function fieldType(node: SchemaNode): string {
   if (node['x-kubernetes-int-or-string'] === true) return 'integer or string';
@@ -25,7 +28,16 @@ function range(low: unknown, high: unknown, unit: string): string | undefined {
   return undefined;
 }
 
-function numberBounds(node: SchemaNode): string[] {
+/** zod bounds every integer to the safe range; that is JavaScript's limit, not a rule worth writing. */
+const realBound = (bound: unknown): unknown =>
+  typeof bound === 'number' && Math.abs(bound) === Number.MAX_SAFE_INTEGER ? undefined : bound;
+
+function numberBounds(schema: SchemaNode): string[] {
+  const node: SchemaNode = {
+    ...schema,
+    minimum: realBound(schema.minimum),
+    maximum: realBound(schema.maximum),
+  };
   const exclusiveLow = node.exclusiveMinimum === true;
   const exclusiveHigh = node.exclusiveMaximum === true;
   if (!exclusiveLow && !exclusiveHigh) {
@@ -45,7 +57,10 @@ export function rulesInWords(node: SchemaNode, required: boolean): string[] {
   if (node.enum !== undefined)
     words.push(`one of ${node.enum.map((value) => code(String(value))).join(', ')}`);
   words.push(...numberBounds(node));
-  const length = range(node.minLength, node.maxLength, ' characters');
+  const length =
+    node.minLength === 1 && node.maxLength === undefined
+      ? 'not empty'
+      : range(node.minLength, node.maxLength, ' characters');
   if (length !== undefined) words.push(length);
   if (typeof node.pattern === 'string') words.push(`matches ${code(node.pattern)}`);
   const items = range(node.minItems, node.maxItems, ' items');
@@ -109,7 +124,7 @@ function kindSection(kind: ExplainedKind): string {
     const validation = rulesInWords(node, row.required).join('; ');
     lines.push(
       `| ${cell(code(row.path))} | ${cell(fieldType(node))} | ${cell(defaultText(node))} | ` +
-        `${cell(node.description ?? '')} | ${cell(validation)} |`,
+        `${prose(node.description ?? '')} | ${cell(validation)} |`,
     );
   }
   return `${lines.join('\n')}\n`;
