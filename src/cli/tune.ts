@@ -172,20 +172,25 @@ function outcomeLines(rates: OutcomeRates): string[] {
   ]).lines(OUTCOMES.filter((o) => o === 'Failed' || rates[o].successes > 0));
 }
 
+function valueLines(metric: TuneReport['metrics'][number]): string[] {
+  const d = metric.distribution;
+  if (d.count === 0) return ['  values: none measured'];
+  return [
+    `  values (${d.count} measured): ` +
+      REPORTED_QUANTILES.map(
+        (q) => `${quantileName(q)} ${formatNumber(d.quantiles[quantileName(q)] ?? NaN)}`,
+      ).join('  '),
+    ...renderHistogram(metric.histogram, (v) => formatNumber(Number(v.toPrecision(4)))),
+  ];
+}
+
 function metricLines(report: TuneReport, prepared: Prepared): string[] {
   const lines: string[] = [];
   for (const metric of report.metrics) {
     lines.push('', `Metric ${metric.name} (alone)`);
     if (metric.judge !== undefined) lines.push(`  ${metric.judge.text}`);
     lines.push(...outcomeLines(metric.rates).map((l) => `  ${l}`));
-    const d = metric.distribution;
-    lines.push(
-      `  values (${d.count} measured): ` +
-        REPORTED_QUANTILES.map(
-          (q) => `${quantileName(q)} ${formatNumber(d.quantiles[quantileName(q)] ?? NaN)}`,
-        ).join('  '),
-    );
-    lines.push(...renderHistogram(metric.histogram, (v) => formatNumber(Number(v.toPrecision(4)))));
+    lines.push(...valueLines(metric));
     for (const c of metric.comparisons) {
       const suggestion =
         c.suggestion === undefined

@@ -34,4 +34,11 @@ describe('wilson', () => {
   it('knows nothing without trials', () => {
     expect(wilson(0, 0)).toMatchObject({ rate: 0, lower: 0, upper: 1 });
   });
+
+  it('bounds 0 of n at exactly 0 and n of n at exactly 1', () => {
+    for (const n of [1, 12, 288, 2016]) {
+      expect(wilson(0, n).lower).toBe(0);
+      expect(wilson(n, n).upper).toBe(1);
+    }
+  });
 });

@@ -32,7 +32,8 @@ export function wilson(successes: number, trials: number, z = Z_95): Rate {
     successes,
     trials,
     rate: p,
-    lower: Math.max(0, center - half),
-    upper: Math.min(1, center + half),
+    // At 0 of n (n of n) the bound is exactly 0 (1); the formula leaves rounding dust there.
+    lower: successes <= 0 ? 0 : Math.max(0, center - half),
+    upper: successes >= trials ? 1 : Math.min(1, center + half),
   };
 }
