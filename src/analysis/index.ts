@@ -57,6 +57,7 @@ export {
 } from './args.ts';
 export { formatNumber, formatValue, parseValue } from './values.ts';
 export {
+  HEADER_VALUE,
   renderWebRequest,
   webTemplateProblems,
   webTemplateTexts,

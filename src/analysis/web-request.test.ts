@@ -120,6 +120,16 @@ describe('web request: {{args}} in headers', () => {
     });
   });
 
+  it('refuses a value an HTTP header cannot carry, rather than failing to send', () => {
+    const spec = { url: 'http://checker.test/', headers: [{ name: 'X-Team', value: 'team-{{args.team}}' }] };
+    expect(render(spec, { 'args.team': 'ünïcode-😀' })).toEqual({
+      ok: false,
+      field: 'headers[0].value',
+      error:
+        'argument "args.team" holds a character an HTTP header cannot carry (a control character or one beyond Latin-1)',
+    });
+  });
+
   it('passes a Secret-backed header on as its reference, unread', () => {
     const spec = {
       url: 'http://checker.test/',

@@ -43,6 +43,8 @@ type Rendered<T> = { ok: true; value: T } | { ok: false; field: string; error: s
 type Values = Readonly<Record<string, string>>;
 
 const DOT_SEGMENT = /^\.{1,2}$/;
+/** What an HTTP header value may hold (RFC 9110 field-value: tab, visible ASCII, space, obs-text). */
+export const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 function encodeForUrl(value: string, name: string) {
   if (DOT_SEGMENT.test(value)) {
@@ -63,6 +65,12 @@ function encodeForHeader(value: string, name: string) {
     return {
       ok: false as const,
       error: `argument "${name}" contains a newline or NUL, which could add a header; such values are rejected`,
+    };
+  }
+  if (!HEADER_VALUE.test(value)) {
+    return {
+      ok: false as const,
+      error: `argument "${name}" holds a character an HTTP header cannot carry (a control character or one beyond Latin-1)`,
     };
   }
   return { ok: true as const, value };
@@ -184,8 +192,11 @@ function renderHeaders(web: WebProvider, values: Values): Rendered<WebRequestHea
     }
     const rendered = renderTemplateWith(header.value ?? '', values, encodeForHeader);
     if (!rendered.ok) return { ok: false, field: `headers[${index}].value`, error: rendered.error };
-    if (/[\r\n\0]/.test(rendered.value))
-      return { ok: false, field: `headers[${index}].value`, error: 'must not contain a newline or NUL' };
+    if (!HEADER_VALUE.test(rendered.value)) {
+      const error =
+        'must hold only characters an HTTP header can carry (no newline, control character or one beyond Latin-1)';
+      return { ok: false, field: `headers[${index}].value`, error };
+    }
     headers.push({ name: header.name, value: rendered.value });
   }
   return { ok: true, value: headers };

@@ -194,6 +194,15 @@ describe('web provider: the request', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('never throws on a Secret value a header cannot carry: an error, and nothing is sent', async () => {
+    const odd: SecretReader = { read: () => Promise.resolve({ ok: true, value: 'token-😀' }) };
+    const outcome = await createWebRunner({ secrets: odd })(
+      request({ headers: [{ name: 'Authorization', secretKeyRef: { name: 'api', key: 'token' } }] }),
+    );
+    expect(outcome).toMatchObject({ kind: 'error', errorKind: 'secret' });
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('POSTs the body as JSON', async () => {
     server.answer(json({ value: 2 }));
     await run(request({ method: 'POST', body: '{"service":"podinfo"}' }));

@@ -1,4 +1,4 @@
-import type { WebRequest, WebRunner } from '../../analysis/index.ts';
+import { HEADER_VALUE, type WebRequest, type WebRunner } from '../../analysis/index.ts';
 import type { QueryError, QueryErrorKind, QueryOutcome, SecretReader } from '../../ports/index.ts';
 import { selectValue } from './select.ts';
 
@@ -47,7 +47,8 @@ async function headersOf(
     const where = `header ${header.name} from Secret ${ref.name} key ${ref.key}`;
     if (!read.ok) return failure('secret', `cannot read ${where}: ${read.error}`);
     const value = read.value.trim();
-    if (/[\r\n\0]/.test(value)) return failure('secret', `${where}: the value holds a newline or NUL`);
+    if (!HEADER_VALUE.test(value))
+      return failure('secret', `${where}: the value holds a character an HTTP header cannot carry`);
     headers.set(header.name, value);
   }
   if (!headers.has('accept')) headers.set('accept', 'application/json');
@@ -124,7 +125,13 @@ export function createWebRunner(options: WebProviderOptions = {}): WebRunner {
   const send = options.fetch ?? fetch;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   return async (request) => {
-    const headers = await headersOf(request, options.secrets);
+    let headers: Awaited<ReturnType<typeof headersOf>>;
+    try {
+      headers = await headersOf(request, options.secrets);
+    } catch (err) {
+      // Headers refuses what a header cannot carry; rendering already refused it, so this is a bug.
+      return failure('badResponse', `${target(request)}: the request's headers: ${String(err)}`);
+    }
     if (!('ok' in headers)) return headers;
     const abort = new AbortController();
     let timedOut = false;
