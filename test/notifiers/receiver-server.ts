@@ -7,6 +7,8 @@ export interface ReceivedRequest {
   readonly path: string;
   readonly headers: IncomingMessage['headers'];
   readonly body: string;
+  /** When it arrived (wall clock, ms). */
+  readonly at: number;
 }
 
 /** How the receiver answers the next request: a status (and headers), or never (it hangs). */
@@ -38,6 +40,7 @@ export async function startReceiver(path = '/hooks/T000/B000/secret-token-123456
         path: req.url ?? '',
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
       });
       for (const waiter of waiters.filter((w) => received.length >= w.count)) {
         waiters.splice(waiters.indexOf(waiter), 1);
