@@ -42,7 +42,10 @@ export function configObjects(url: string, type = 'slack'): KubeObject[] {
 export interface ControllerInstance {
   readonly sink: NotificationSink;
   readonly metrics: ControllerMetrics;
+  /** A reconcile pass, then waits for every notification it published to be delivered or given up. */
   pass(): Promise<void>;
+  /** A reconcile pass alone: what the controller's work queue waits for. */
+  reconcile(): Promise<void>;
 }
 
 export interface NotifyWorld {
@@ -81,6 +84,9 @@ export async function startNotifyWorld(
     const instance = {
       sink,
       metrics,
+      reconcile: async () => {
+        await reconcile(deps, { namespace: NS, name: 'podinfo' });
+      },
       pass: async () => {
         await reconcile(deps, { namespace: NS, name: 'podinfo' });
         await sink.idle();

@@ -186,6 +186,30 @@ describe('notifications from real reconcile passes', () => {
     expect(status).not.toContain('secret-token');
   });
 
+  it('a receiver that hangs never delays the pass that aborts: weights go to 0 while its post is still open', async () => {
+    world = await startNotifyWorld();
+    const c = world.start();
+    await startRollout(world, c);
+    world.h.clock.advance(61 * SECOND);
+    await c.pass();
+    world.receiver.fallback = 'hang';
+    const before = world.receiver.received.length;
+    world.h.provider.set('success_rate', 0.81);
+    await c.reconcile();
+    expect((await status(world.h)).phase).toBe('Aborted');
+    expect(await world.h.weights()).toEqual({ primary: 100, canary: 0 });
+    // The Aborted message is on its way (or about to be) and hangs; the pass did not wait for it.
+    await world.receiver.waitFor(before + 1);
+    const hanging = JSON.parse(world.receiver.received.at(-1)!.body) as { text: string };
+    expect(hanging.text).toContain('rolled back');
+    let settled = false;
+    void c.sink.idle().then(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(settled).toBe(false);
+  });
+
   it('keeps one real message of each event (docs/notifications.md is rendered from them)', () => {
     const ordered = Object.fromEntries(Object.entries(collected).sort(([a], [b]) => a.localeCompare(b)));
     expect(Object.keys(ordered).sort()).toEqual([

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_RETRY,
+  NotificationDispatcher,
   ReceiverQueue,
   backoffMs,
   createNotifier,
@@ -207,5 +208,48 @@ describe('redaction', () => {
     const { queue, reports } = receiverAt(server, clock, 1);
     await queue.idle();
     expect(reports[0]?.reason).toBe('HTTP 400: invalid_payload for [redacted]');
+  });
+});
+
+describe('dispatch: one queue per receiver', () => {
+  it('a hanging receiver does not hold back a healthy one, and publish returns before any post', async () => {
+    const clock = new ManualSleepClock();
+    const hanging = await serve();
+    hanging.fallback = 'hang';
+    const healthy = await serve();
+    const receivers = new Map<string, ResolvedReceiver>(
+      [
+        ['hanging', hanging.url],
+        ['healthy', healthy.url],
+      ].map(([name, url]) => [
+        name!,
+        { name: name!, type: 'webhook', url: url!, queueSize: 10, maxAttempts: 1, timeoutMs: TIMEOUT_MS },
+      ]),
+    );
+    const reports: string[] = [];
+    const dispatcher = new NotificationDispatcher<undefined>({
+      directory: () => Promise.resolve({ ok: true, directory: { receivers, unresolved: new Map() } }),
+      clock,
+      onReport: (report) => reports.push(`${report.receiver} ${report.result}`),
+      onProblem: (_context, problem) => reports.push(problem),
+    });
+    dispatcher.publish({
+      subscriptions: {
+        receivers: [{ receiver: 'hanging' }, { receiver: 'healthy' }, { receiver: 'missing' }],
+      },
+      notifications: [ABORTED, WAITING],
+      context: undefined,
+    });
+    expect(hanging.received.length + healthy.received.length).toBe(0);
+    await healthy.waitFor(2);
+    await hanging.waitFor(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(reports).toEqual([
+      'receiver "missing" not notified of Aborted, WaitingForApproval: it is not defined in the notifications ConfigMap',
+      'healthy sent',
+      'healthy sent',
+    ]);
+    expect(hanging.received).toHaveLength(1);
+    await dispatcher.stop();
   });
 });
