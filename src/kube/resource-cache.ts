@@ -200,7 +200,11 @@ export class ResourceCache<T extends KubeObject = KubeObject> {
         },
         maxDurationMs: (timeoutSeconds + 30) * 1000,
         store: this.#store,
-        setAbort: (abort) => (this.#abortWatch = abort),
+        setAbort: (abort) => {
+          this.#abortWatch = abort;
+          // stop() ran while the watch was connecting, when there was nothing to cut yet.
+          if (this.#stop.signal.aborted) abort();
+        },
         onConnected: () => (this.#health.watching = true),
       });
       this.#health.watching = false;
