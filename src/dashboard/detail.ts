@@ -123,14 +123,16 @@ export function comparisonOf(metric: string, point: MetricPoint): Comparison | n
   const { message } = point;
   const pValue = pick(/\bp=([^\s,;]+)/, message);
   if (pValue === null) return null;
+  const stats = message.slice(message.search(/\bp=/));
   return {
     metric,
     t: point.t,
     phase: point.phase,
     classification: pick(/^(\w+):/, message) ?? point.phase,
     pValue,
-    shift: pick(/\bshift ([^\s,;]+)/, message),
-    interval: pick(/\bCI (\[[^\]]*\](?: \([^)]*\))?)/, message),
+    // The statistics follow the p-value; the reason before it may quote an interval too.
+    shift: pick(/\bshift ([^\s,;]+)/, stats),
+    interval: pick(/\bCI (\[[^\]]*\](?: \([^)]*\))?)/, stats),
     message,
   };
 }

@@ -76,12 +76,16 @@ export class CanaryFeed {
       this.#onChange(event);
     });
     this.#cache.start();
-    void this.#cache.synced.then(() => {
-      this.#synced = true;
-      this.#error = undefined;
-      for (const canary of this.#cache.list(this.#namespace)) this.#record(canary);
-      this.#broadcast(this.snapshot());
-    });
+    // Rejected when the dashboard stops before the first list succeeds: nothing to show then.
+    this.#cache.synced.then(
+      () => {
+        this.#synced = true;
+        this.#error = undefined;
+        for (const canary of this.#cache.list(this.#namespace)) this.#record(canary);
+        this.#broadcast(this.snapshot());
+      },
+      () => undefined,
+    );
   }
 
   async stop(): Promise<void> {
