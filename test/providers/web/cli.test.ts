@@ -148,6 +148,19 @@ spec:
     expect(lines.at(-1)).toBe('1 document(s) in 1 file(s): 3 problem(s)');
   });
 
+  it('says a web metric without conditions would always be Inconclusive', async () => {
+    const template = smokeTemplate('https://checker.example').replace(
+      '      successCondition: result < 0.05\n',
+      '',
+    );
+    const path = file('no-condition.yaml', template);
+    const run = await runCliCaptured(['lint', path]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      `${path}:9 [document 1] AnalysisTemplate/smoke spec.metrics[0]: has neither successCondition nor failureCondition: every measurement would be Inconclusive`,
+    );
+  });
+
   it('checks placeholders and the body once the schema holds', async () => {
     const path = file(
       'bad-body.yaml',
