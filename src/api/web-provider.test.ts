@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { AnalysisTemplateSpec } from './analysis-template.ts';
 import { JSON_PATH_PATTERN, WebProvider, parseJsonPath } from './web-provider.ts';
 
 const pattern = new RegExp(JSON_PATH_PATTERN);
@@ -130,5 +131,26 @@ describe('the CRD pattern and the parser', () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe('a web metric in a template', () => {
+  it('refuses minTraffic, which needs a Prometheus the metric does not have', () => {
+    const result = AnalysisTemplateSpec.safeParse({
+      metrics: [
+        {
+          name: 'smoke',
+          successCondition: 'result == 0',
+          minTraffic: { query: 'sum(rate(x[1m]))', min: 10 },
+          provider: { web: { url: 'http://checker.test/', jsonPath: '$.failed' } },
+        },
+      ],
+    });
+    expect(result.error?.issues).toEqual([
+      expect.objectContaining({
+        path: ['metrics', 0, 'minTraffic'],
+        message: 'applies to prometheus metrics only: a web metric has no Prometheus to ask',
+      }),
+    ]);
   });
 });
