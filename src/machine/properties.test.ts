@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CanarySpec } from '../api/index.ts';
+import { WEBHOOK_TYPES } from '../api/webhooks.ts';
 import { advance, advanceSnapshot, initialMachine, initialSnapshot, persist } from './advance.ts';
 import { describeSnapshot, type MachineStatus } from './describe.ts';
 import { canarySpec } from './harness.ts';
@@ -22,6 +23,7 @@ type AbstractEvent =
       verdict: 'Successful' | 'Failed' | 'Inconclusive' | 'Error';
       onError: 'Abort' | 'Pause' | undefined;
     }
+  | { kind: 'Gate'; which: 'awaited' | 'rollback' | 'stale'; ok: boolean }
   | {
       kind: 'Approval';
       action: 'Promote' | 'PromoteFull' | 'Abort' | 'Retry' | 'Pause' | 'Resume';
@@ -52,10 +54,12 @@ const specArb: fc.Arbitrary<CanarySpec> = fc
     suspend: fc.constantFrom(false, false, false, false, true),
     onFailure: fc.constantFrom('Abort' as const, 'Pause' as const),
     backgroundOnFailure: fc.constantFrom('Abort' as const, 'Pause' as const, undefined),
+    webhooks: fc.subarray([...WEBHOOK_TYPES]),
   })
-  .map(({ background, backgroundOnFailure, ...fields }) =>
+  .map(({ background, backgroundOnFailure, webhooks, ...fields }) =>
     canarySpec({
       ...fields,
+      webhooks: webhooks.map((type) => ({ name: type, type, url: `http://hooks.test/${type}` })),
       ...(background === undefined
         ? {}
         : {
@@ -109,6 +113,14 @@ const eventArb: fc.Arbitrary<AbstractEvent> = fc.oneof(
   },
   {
     arbitrary: fc.record({
+      kind: fc.constant('Gate' as const),
+      which: fc.constantFrom('awaited' as const, 'awaited' as const, 'rollback' as const, 'stale' as const),
+      ok: fc.boolean(),
+    }),
+    weight: 4,
+  },
+  {
+    arbitrary: fc.record({
       kind: fc.constant('Approval' as const),
       action: fc.constantFrom('Promote', 'PromoteFull', 'Abort', 'Retry', 'Pause', 'Resume'),
       revision: fc.constantFrom('current' as const, 'current' as const, 'other' as const),
@@ -142,6 +154,14 @@ function concrete(event: AbstractEvent, status: MachineStatus, clock: { now: num
         verdict: event.verdict,
         ...(event.onError === undefined ? {} : { onError: event.onError }),
       };
+    }
+    case 'Gate': {
+      const gates = status.gates ?? [];
+      const gate =
+        event.which === 'stale'
+          ? undefined
+          : gates.find((g) => (event.which === 'rollback') === (g.gate === 'rollback'));
+      return { type: 'GateResult', gateId: gate?.gateId ?? 'stale-r9-confirm-rollout', ok: event.ok };
     }
     case 'Approval': {
       const step = status.currentStepIndex ?? 0;
@@ -350,6 +370,60 @@ describe('properties over random events and clocks', () => {
         }),
         { numRuns: RUNS },
       );
+    },
+    TIMEOUT,
+  );
+});
+
+describe('properties of the webhook gates', () => {
+  const sameRollout = (t: Transition) =>
+    t.after.revision === t.before.revision && t.after.attempt === t.before.attempt;
+
+  it(
+    'a rollout never advances past a confirm gate without a 2xx for it (or a PromoteFull)',
+    () => {
+      let seen = 0;
+      fc.assert(
+        fc.property(scenarioArb, (scenario) => {
+          play(scenario, (t) => {
+            const confirm = (t.before.gates ?? []).find((g) => g.gate.startsWith('confirm-'));
+            if (confirm === undefined || !sameRollout(t)) return;
+            seen += 1;
+            const advanced =
+              t.effects.some((e) => e.type === 'setWeights' && e.canary > t.before.canaryWeight) ||
+              ['Promoting', 'Succeeded'].includes(t.after.phase) ||
+              (t.after.currentStepIndex ?? 0) > (t.before.currentStepIndex ?? 0);
+            if (!advanced) return;
+            const confirmed =
+              t.event.type === 'GateResult' && t.event.ok && t.event.gateId === confirm.gateId;
+            expect(confirmed || applied(t, 'PromoteFull')).toBe(true);
+          });
+        }),
+        { numRuns: RUNS },
+      );
+      expect(seen).toBeGreaterThan(0);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'a rollback 2xx always leads to canary weight 0 (Aborted)',
+    () => {
+      let seen = 0;
+      fc.assert(
+        fc.property(scenarioArb, (scenario) => {
+          play(scenario, (t) => {
+            const rollback = (t.before.gates ?? []).find((g) => g.gate === 'rollback');
+            if (rollback === undefined || t.event.type !== 'GateResult') return;
+            if (!t.event.ok || t.event.gateId !== rollback.gateId) return;
+            seen += 1;
+            expect(t.after).toMatchObject({ phase: 'Aborted', canaryWeight: 0 });
+            expect(t.effects.flatMap((e) => (e.type === 'setWeights' ? [e.canary] : []))).toEqual([0]);
+          });
+        }),
+        { numRuns: RUNS },
+      );
+      expect(seen).toBeGreaterThan(0);
     },
     TIMEOUT,
   );
