@@ -35,18 +35,20 @@ const ReceiverName = z
   });
 
 /** One receiver a Canary notifies, by its name in the cluster's notifications ConfigMap. */
-export const NotificationSubscription = z.object({
-  receiver: ReceiverName.describe(
-    "The receiver's name in the cluster-wide notifications ConfigMap (the controller's --notifications-config).",
-  ),
-  events: z
-    .array(NotificationEvent)
-    .min(1)
-    .max(NOTIFICATION_EVENTS.length)
-    .meta({ 'x-kubernetes-list-type': 'set' })
-    .optional()
-    .describe("The events this receiver is told about. Default: the Canary's notifications.events."),
-});
+export const NotificationSubscription = z
+  .object({
+    receiver: ReceiverName.describe(
+      "The receiver's name in the cluster-wide notifications ConfigMap (the controller's --notifications-config).",
+    ),
+    events: z
+      .array(NotificationEvent)
+      .min(1)
+      .max(NOTIFICATION_EVENTS.length)
+      .meta({ 'x-kubernetes-list-type': 'set' })
+      .optional()
+      .describe("The events this receiver is told about. Default: the Canary's notifications.events."),
+  })
+  .describe('A receiver this Canary notifies, and optionally the events it is told about.');
 export type NotificationSubscription = z.infer<typeof NotificationSubscription>;
 
 function duplicateEvents(
@@ -183,7 +185,11 @@ export const NotificationsConfig = z
       .url({ message: 'must be an absolute http(s) URL' })
       .optional()
       .describe('The serin dashboard, linked from messages that wait for a person.'),
-    receivers: z.array(ReceiverConfig).max(64).default([]),
+    receivers: z
+      .array(ReceiverConfig)
+      .max(64)
+      .default([])
+      .describe('The receivers Canaries may name, each once. Default: none.'),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
