@@ -263,7 +263,7 @@ export const CanarySpec = z
         'After a promotion (or a return to the stable revision): seconds between the canary weight going to 0 and the canary pods being scaled down, so proxies that still route to them drain first. Default 30.',
       ),
     onFailure: OnFailure.default('Abort').describe(
-      'What a Failed analysis does. Abort: traffic back to primary, canary scaled down. Pause: canary weight 0, pods kept, Paused (AnalysisFailed) until an Approval: Retry, Abort, or PromoteFull with a reason.',
+      'What a Failed analysis does. Abort: traffic back to primary, canary scaled down. Pause: canary weight 0, pods kept, Paused (AnalysisFailed) until an Approval: Retry, Abort, or PromoteFull with a reason. Default Abort.',
     ),
     suspend: z
       .boolean()

@@ -48,6 +48,18 @@ function rulesWithoutMessage(node: Node, path: string): string[] {
   return found;
 }
 
+/** Fields whose schema has a default that their description does not mention ("Default 600."). */
+function defaultsNotDescribed(node: Node, path: string): string[] {
+  const found: string[] = [];
+  const description = typeof node.description === 'string' ? node.description : '';
+  if (node.default !== undefined && !description.includes('Default')) found.push(path);
+  for (const [name, sub] of Object.entries(isNode(node.properties) ? node.properties : {})) {
+    if (isNode(sub)) found.push(...defaultsNotDescribed(sub, `${path}.${name}`));
+  }
+  if (isNode(node.items)) found.push(...defaultsNotDescribed(node.items, `${path}[]`));
+  return found;
+}
+
 const CRDS = readdirSync('crds')
   .filter((name) => name.endsWith('.yaml'))
   .map((name) => {
@@ -70,6 +82,13 @@ describe('the generated CRDs document themselves', () => {
   it.each(CRDS)('every field of %s has a description (add .describe() in src/api)', (kind, schema) => {
     expect(undescribed(schema, kind)).toEqual([]);
   });
+
+  it.each(CRDS)(
+    'every field of %s with a default names it in its description (kubectl explain does not show defaults)',
+    (kind, schema) => {
+      expect(defaultsNotDescribed(schema, kind)).toEqual([]);
+    },
+  );
 
   it.each(CRDS)('every CEL rule of %s has a message', (kind, schema) => {
     expect(rulesWithoutMessage(schema, kind)).toEqual([]);
@@ -99,6 +118,13 @@ describe('the generated CRDs document themselves', () => {
     };
     expect(undescribed(schema, 'X')).toEqual(['X.bare', 'X.list[].inner', 'X.map{}.value']);
     expect(rulesWithoutMessage({ 'x-kubernetes-validations': [{ rule: 'true' }] }, 'X')).toEqual(['X: true']);
+    const defaults: Node = {
+      properties: {
+        a: { default: 3, description: 'A count. Default 3.' },
+        b: { default: 1, description: 'B.' },
+      },
+    };
+    expect(defaultsNotDescribed(defaults, 'X')).toEqual(['X.b']);
   });
 
   it('describes the durations, CEL conditions and PromQL placeholders with an example', () => {
