@@ -24,6 +24,9 @@ export type WebhookType = z.infer<typeof WebhookType>;
 /** The most webhooks one Canary may declare, and the longest timeout one call may take. */
 export const WEBHOOK_LIMITS = { webhooks: 16, retries: 10, timeoutMs: 300_000 } as const;
 
+const HTTP_URL = /^https?:\/\/\S+$/;
+const DURATION = /^(\d+(ms|s|m|h))+$/;
+
 function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -46,13 +49,16 @@ export const Webhook = z.object({
   type: WebhookType,
   url: z
     .string()
-    .regex(/^https?:\/\/\S+$/, { message: 'must be an absolute http:// or https:// URL' })
-    .refine(isHttpUrl, { message: 'must be an absolute http:// or https:// URL' })
+    .regex(HTTP_URL, { message: 'must be an absolute http:// or https:// URL' })
+    // zod runs every check: this one speaks only where the pattern is met, so a problem is said once.
+    .refine((url) => !HTTP_URL.test(url) || isHttpUrl(url), { message: 'is not a valid URL' })
     .describe(
       'Where the JSON payload is POSTed. Status, Events and logs show only its origin and path, never its query or credentials.',
     ),
   timeout: Duration.refine(
-    (timeout) => durationToMs(timeout) > 0 && durationToMs(timeout) <= WEBHOOK_LIMITS.timeoutMs,
+    (timeout) =>
+      !DURATION.test(timeout) ||
+      (durationToMs(timeout) > 0 && durationToMs(timeout) <= WEBHOOK_LIMITS.timeoutMs),
     {
       message: 'must be more than 0 and at most 5m',
     },

@@ -231,6 +231,19 @@ function lintCanary(canary: Canary, templates: TemplateIndex, report: Report): v
       lintAnalysisRef(step.analysis, `spec.steps[${index}].analysis`, templates, report);
   });
   if (canary.spec.analysis) lintAnalysisRef(canary.spec.analysis, 'spec.analysis', templates, report);
+  lintWebhooks(canary, report);
+}
+
+/** skipAnalysis skips every webhook gate but post-rollout: a gate it would skip is a mistake to say. */
+function lintWebhooks(canary: Canary, report: Report): void {
+  if (!canary.spec.skipAnalysis) return;
+  (canary.spec.webhooks ?? []).forEach((webhook, index) => {
+    if (webhook.type === 'post-rollout') return;
+    report(
+      `spec.webhooks[${index}].type`,
+      `${webhook.type} webhook is never called: skipAnalysis skips every gate but post-rollout`,
+    );
+  });
 }
 
 function lintAnalysisRef(ref: AnalysisRef, base: string, templates: TemplateIndex, report: Report): void {

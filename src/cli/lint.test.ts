@@ -114,3 +114,35 @@ describe('serin lint', () => {
     expect(run.code).toBe(2);
   });
 });
+
+describe('serin lint: webhook gates', () => {
+  const WEBHOOKS = 'test/fixtures/webhooks/lint';
+  it.each([
+    [
+      'url-not-http',
+      '14 [document 1] Canary/podinfo spec.webhooks[0].url: must be an absolute http:// or https:// URL',
+    ],
+    [
+      'unknown-type',
+      '14 [document 1] Canary/podinfo spec.webhooks[0].type: Invalid option: expected one of "confirm-rollout"|"pre-rollout"|"rollout"|"confirm-promotion"|"post-rollout"|"rollback"',
+    ],
+    [
+      'timeout-malformed',
+      '14 [document 1] Canary/podinfo spec.webhooks[0].timeout: must be a duration such as 30s, 5m or 1h30m',
+    ],
+    [
+      'timeout-too-long',
+      '14 [document 1] Canary/podinfo spec.webhooks[0].timeout: must be more than 0 and at most 5m',
+    ],
+    ['duplicate-name', '15 [document 1] Canary/podinfo spec.webhooks[1].name: duplicate webhook name smoke'],
+    [
+      'skipped-by-skip-analysis',
+      '15 [document 1] Canary/podinfo spec.webhooks[0].type: rollout webhook is never called: skipAnalysis skips every gate but post-rollout',
+    ],
+  ])('reports a webhook %s once, with file, line, field and reason', async (name, message) => {
+    const file = `${WEBHOOKS}/${name}.yaml`;
+    const run = await runCliCaptured(['lint', file]);
+    expect(run.stdout.split('\n').filter((line) => line.startsWith(file))).toEqual([`${file}:${message}`]);
+    expect(run.code).toBe(1);
+  });
+});
