@@ -146,6 +146,8 @@ describe.skipIf(skip !== undefined)('serin dashboard in a browser', () => {
       expect(await page.locator('.denied').textContent()).toContain(
         'does not allow creating approvals.serin.dev',
       );
+      await page.locator('.actions').screenshot({ path: screenshotPath('dashboard-denied.png') });
+      keepScreenshot('dashboard-denied.png');
       await page.close();
     } finally {
       await viewer.stop();
@@ -221,14 +223,25 @@ describe.skipIf(skip !== undefined)('serin dashboard in a browser', () => {
       .poll(() => page.locator('dd[data-phase]').getAttribute('data-phase'), { timeout: 15_000 })
       .toBe('Paused');
     await page.getByRole('button', { name: 'Promote', exact: true }).click();
-    await page.getByLabel('Reason (required)').fill('dashboards look good');
-    await page.getByRole('button', { name: 'Confirm Promote' }).click();
+    // The dialog takes the keyboard: focus is in its labelled reason field; Tab, Tab reaches Confirm.
+    const reason = page.getByLabel('Reason (required)');
+    await expect.poll(() => page.evaluate<string>('document.activeElement.id')).toBe('reason');
+    expect(await reason.count()).toBe(1);
+    await page.keyboard.type('dashboards look good');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string | null>("document.activeElement.getAttribute('data-confirm')")).toBe(
+      'Promote',
+    );
+    await page.keyboard.press('Enter');
     await expect
       .poll(() => page.locator('[data-outcome]').getAttribute('data-outcome'), { timeout: 30_000 })
       .toBe('applied');
     await expect
       .poll(() => page.locator('dd[data-phase]').getAttribute('data-phase'), { timeout: 60_000 })
       .toBe('Succeeded');
+    await page.screenshot({ path: screenshotPath('dashboard-promoted.png') });
+    keepScreenshot('dashboard-promoted.png');
     const approval = (
       await stack.client.list('serin.dev/v1alpha1', 'Approval', { namespace: scenario.ns })
     ).items.find((a) => (a.spec as { reason?: string }).reason === 'dashboards look good');
