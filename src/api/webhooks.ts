@@ -65,7 +65,7 @@ export const Webhook = z.object({
   )
     .default('10s')
     .describe(
-      'How long one call may take before it counts as failed (e.g. 500ms, 10s); default 10s, at most 5m.',
+      'How long one call may take before it counts as failed (e.g. 500ms, 10s), at most 5m. Default 10s.',
     ),
   retries: z
     .number()
@@ -74,7 +74,7 @@ export const Webhook = z.object({
     .max(WEBHOOK_LIMITS.retries)
     .default(0)
     .describe(
-      'Extra attempts after a timeout, a network error, a 429 or a 5xx (other answers are final); default 0.',
+      'Extra attempts after a timeout, a network error, a 429 or a 5xx (other answers are final). Default 0.',
     ),
   metadata: preserveUnknown(z.record(z.string(), z.string()))
     .optional()
