@@ -1,7 +1,7 @@
 /** Import direction for serin: arrows point inward (see docs/architecture.md). */
 const core = '^src/(api|machine|analysis|judge|readmodel|ports|import)/';
 /** The on-call verbs (issue 14) and the module they share; the controller never needs them. */
-const ONCALL_VERBS = 'get|status|promote|abort|retry|pause|resume|approval-verb|completion';
+const ONCALL_VERBS = 'get|status|promote|abort|retry|pause|resume|approval-verb|completion|dashboard';
 /** The SRE verbs (issues 19, 20): history, scratch Prometheus servers, converters. */
 const SRE_VERBS = 'import|tune|tune-history|replay';
 module.exports = {
@@ -70,6 +70,15 @@ module.exports = {
         path: `^src/(sim/|cli/(demo|analyze|lint|judge|${ONCALL_VERBS}|${SRE_VERBS})\\.ts$)`,
         reachable: true,
       },
+    },
+    {
+      name: 'dashboard-page-is-browser-only',
+      comment:
+        'src/dashboard/app is the page, bundled for the browser: it shares only the API types with the server ' +
+        'and imports nothing of Node, Kubernetes or the core.',
+      severity: 'error',
+      from: { path: '^src/dashboard/app/' },
+      to: { pathNot: '^src/dashboard/(app/|api-types\\.ts$)|^node_modules/(preact|uplot)/' },
     },
     {
       name: 'verbs-load-lazily',

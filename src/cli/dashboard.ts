@@ -195,7 +195,7 @@ export function registerDashboard(program: Command, ctx: CliContext): void {
   command.addHelpText(
     'after',
     '\nEvery read and every Approval is made with your kubeconfig credentials: the page shows and does what\n' +
-      "your RBAC allows. State-changing requests need the session's CSRF token and a same-origin Origin." +
+      "your RBAC allows. State-changing requests need the session's CSRF token and a same-origin Origin.\n" +
       exitCodesHelp([0, 2, 4, 5]),
   );
   command.action(async (flags: DashboardFlags) => {
