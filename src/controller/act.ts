@@ -44,7 +44,7 @@ export interface EffectPorts {
   /** Puts the stable revision's template back into the primary (an abort during Promoting). */
   restorePrimary(stable: string | null): Promise<'restored' | 'unchanged' | 'unknown'>;
   /** Records a callGate effect: Pending status.webhooks entries, called once the pass has decided. */
-  callGate?(effect: Extract<Effect, { type: 'callGate' }>, draft: PassDraft): void;
+  callGate(effect: Extract<Effect, { type: 'callGate' }>, draft: PassDraft): void;
   /** Creates the run's status for a startAnalysis effect. */
   startRun(effect: Extract<Effect, { type: 'startAnalysis' }>): AnalysisRunStatus;
   readonly now: number;
@@ -202,7 +202,7 @@ async function runEffect(effect: Effect, ports: EffectPorts, draft: PassDraft): 
       draft.notifications.push({ kind: effect.kind, message: effect.message });
       return;
     case 'callGate':
-      ports.callGate?.(effect, draft);
+      ports.callGate(effect, draft);
       return;
     case 'requeueAfter':
       draft.requeueAfterMs = Math.min(draft.requeueAfterMs ?? Infinity, effect.ms);
