@@ -75,6 +75,7 @@ export {
 } from './runner.ts';
 export { dedupingProvider, instantQueryKey } from './instant-query.ts';
 export { analysisRefOf, referencedTemplates, resolveTemplates, templateRefKey } from './template-refs.ts';
+export { checkTemplateSpec, type TemplateProblem } from './template-checks.ts';
 export {
   measureRuns,
   nextMeasurementAt,

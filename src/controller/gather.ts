@@ -6,7 +6,7 @@ import {
   type TemplateRef,
   type VirtualServiceRef,
 } from '../api/index.ts';
-import { referencedTemplates, templateRefKey } from '../analysis/index.ts';
+import { checkTemplateSpec, referencedTemplates, templateRefKey } from '../analysis/index.ts';
 import type { KubeClient, KubeObject } from '../kube/index.ts';
 import { readReferences, type WorkloadRefs } from './references.ts';
 import {
@@ -65,9 +65,15 @@ async function readTemplate(client: KubeClient, namespace: string, ref: Template
       : await client.find({ apiVersion: SERIN_API, kind, name: ref.clusterTemplateName });
   if (object === undefined) return { kind: 'missing' };
   const parsed = parseKind(kind, object);
-  if (parsed.ok) return { kind: 'ok', spec: parsed.value.spec };
-  const [issue] = parsed.issues;
-  return { kind: 'invalid', field: issue?.path ?? '', message: issue?.message ?? 'invalid' };
+  if (!parsed.ok) {
+    const [issue] = parsed.issues;
+    return { kind: 'invalid', field: issue?.path ?? '', message: issue?.message ?? 'invalid' };
+  }
+  // What `serin lint` refuses beyond the schema (PromQL syntax, CEL, undeclared placeholders) would
+  // fail mid-rollout as Error measurements: refuse it here, before any traffic moves.
+  const [problem] = checkTemplateSpec(parsed.value.spec);
+  if (problem) return { kind: 'invalid', field: problem.path, message: problem.message };
+  return { kind: 'ok', spec: parsed.value.spec };
 }
 
 /**
