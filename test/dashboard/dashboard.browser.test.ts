@@ -114,6 +114,10 @@ describe.skipIf(skip !== undefined)('serin dashboard in a browser', () => {
       .toBe(3);
     expect(await chart.getAttribute('data-threshold')).toBe('0.99');
     expect(await chart.locator('canvas').count()).toBeGreaterThan(0);
+    // The template's Prometheus is reachable here: a range query adds the metric's recent history.
+    await expect
+      .poll(() => chart.locator('.u-legend').textContent(), { timeout: 15_000 })
+      .toContain('Prometheus (recent)');
     // uPlot's legend names the marks and the threshold line.
     expect(await chart.locator('.u-legend').textContent()).toContain('threshold >= 0.99');
     const latency = page.locator('figure[data-metric="latency-p99"]');
