@@ -67,6 +67,8 @@ describe('a Canary’s whole life without an outage', () => {
     await s.release('podinfo:2.0.0');
     await s.waitFor('the approval step at 30%', (st) => st.phase === 'Paused' && st.pauseReason === 'Manual');
     expect(await s.weights()).toEqual({ primary: 70, canary: 30 });
+    // Let the canary take its 30% for a while, so the deletion really lands mid-rollout.
+    await sleep(1_500);
 
     await stack.client.delete(ref(s, 'serin.dev/v1alpha1', 'Canary', 'podinfo'));
     await waitUntil('the Canary to go', async () => {
@@ -80,7 +82,7 @@ describe('a Canary’s whole life without an outage', () => {
     const all = s.mesh.requestsSince(from);
     expect(all.complete).toBe(true);
     expect(failures(all)).toEqual({ unrouted: {}, errors: 0 });
-    expect(all.byWorkload[`${s.ns}/podinfo`]?.total ?? 0).toBeGreaterThan(0);
+    expect(all.byWorkload[`${s.ns}/podinfo`]?.total ?? 0).toBeGreaterThan(5);
     const after = s.mesh.requestsSince(gone);
     expect(after.byWorkload[`${s.ns}/podinfo-primary`]?.total ?? 0).toBeGreaterThan(RPS);
     // What remains serves: the primary and both Services are kept.
@@ -164,6 +166,10 @@ describe('a Canary’s whole life without an outage', () => {
     expect((await stack.client.get(cmRef('podinfo-config-primary'))).data).toEqual({ GREETING: 'hello' });
 
     // Now only the ConfigMap changes: a new revision, 30% first, the primary's copy untouched.
+    // The weight history comes through a watch, which may trail the status just read.
+    await waitUntil('the first promotion in the weight history', () =>
+      Promise.resolve(s.weightHistory.at(-1) === 0),
+    );
     const from = Date.now();
     const historyFrom = s.weightHistory.length;
     await stack.client.mergePatch(cmRef('podinfo-config'), { data: { GREETING: 'bonjour' } });
