@@ -73,7 +73,9 @@ export function controllerNotifications(options: ControllerNotificationsOptions)
     onReport: (outcome) => {
       report(options, outcome);
     },
-    onProblem: (canary, problem) => {
+    onProblem: (canary, problem, missed) => {
+      if (missed)
+        options.metrics?.notifications.inc({ receiver: missed.receiver, result: 'failed' }, missed.count);
       options.logger.warn({ canary: canary.metadata.name, namespace: canary.metadata.namespace }, problem);
       void options.recorder
         .record(canary, { type: 'Warning', reason: 'NotificationFailed', message: problem })

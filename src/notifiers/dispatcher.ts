@@ -31,8 +31,11 @@ export interface DispatcherOptions<C> {
   readonly random?: () => number;
   readonly retry?: Partial<RetryPolicy>;
   readonly onReport: (report: ReceiverReport<C>) => void;
-  /** A notification that cannot be routed: the ConfigMap is invalid, a receiver is unknown. */
-  readonly onProblem: (context: C, problem: string) => void;
+  /**
+   * Notifications that cannot be routed: the ConfigMap is invalid (no receiver), a receiver is
+   * unknown or its Secret unreadable (that receiver, with how many notifications it misses).
+   */
+  readonly onProblem: (context: C, problem: string, missed?: { receiver: string; count: number }) => void;
   /** Builds a receiver's notifier (tests inject one that hangs). */
   readonly notifierFor?: (receiver: ResolvedReceiver, clock: Clock) => Notifier;
 }
@@ -100,6 +103,7 @@ export class NotificationDispatcher<C> {
         this.options.onProblem(
           publication.context,
           `receiver "${subscription.receiver}" not notified of ${wanted.map((n) => n.event).join(', ')}: ${why}`,
+          { receiver: subscription.receiver, count: wanted.length },
         );
         continue;
       }

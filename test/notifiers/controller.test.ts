@@ -186,6 +186,20 @@ describe('notifications from real reconcile passes', () => {
     expect(status).not.toContain('secret-token');
   });
 
+  it('a receiver the ConfigMap does not define gives a Warning Event and counts as failed; the rollout goes on', async () => {
+    world = await startNotifyWorld({ notifications: { receivers: [{ receiver: 'ops-pager' }] } });
+    const c = world.start();
+    await startRollout(world, c);
+    expect(await world.h.weights()).toEqual({ primary: 80, canary: 20 });
+    const failed = (await world.h.events()).filter((e) => e.reason === 'NotificationFailed');
+    expect(failed.map((e) => e.message)).toContain(
+      'receiver "ops-pager" not notified of Progressing: it is not defined in the notifications ConfigMap',
+    );
+    const metrics = await c.metrics.registry.getSingleMetricAsString('serin_notifications_total');
+    expect(metrics).toMatch(/serin_notifications_total\{receiver="ops-pager",result="failed"\} [1-9]/);
+    expect(world.receiver.received).toHaveLength(0);
+  });
+
   it('a receiver that hangs never delays the pass that aborts: weights go to 0 while its post is still open', async () => {
     world = await startNotifyWorld();
     const c = world.start();

@@ -14,11 +14,9 @@ async function create(notifications: unknown): Promise<string> {
   sim ??= await startKubeSim({ port: 0, namespaces: ['test'] });
   const client = createKubeClient(loadKubeConfig({ kubeconfig: sim.kubeconfigPath }).kubeConfig);
   const object = canary({ notifications } as never);
+  const { name: _name, ...metadata } = object.metadata;
   try {
-    await client.create<KubeObject>({
-      ...object,
-      metadata: { ...object.metadata, generateName: 'c-', name: undefined },
-    });
+    await client.create<KubeObject>({ ...object, metadata: { ...metadata, generateName: 'c-' } });
     return 'created';
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
