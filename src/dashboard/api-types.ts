@@ -92,6 +92,12 @@ export interface ApprovalItem {
   readonly decision: string;
 }
 
+/** Whether the controller would take an action now, and why not (the state machine's own answer). */
+export interface ActionHint {
+  readonly applies: boolean;
+  readonly why: string;
+}
+
 /** Whether the user may create Approvals here, and why not. */
 export interface Permission {
   readonly allowed: boolean;
@@ -136,6 +142,8 @@ export interface CanaryDetail {
     readonly count: number;
   }[];
   readonly permission: Permission;
+  /** Which actions the controller would take now. */
+  readonly actions: Readonly<Record<DashboardAction, ActionHint>>;
   /** Parts that could not be read (Events forbidden...), said in the page rather than hidden. */
   readonly notes: readonly string[];
 }

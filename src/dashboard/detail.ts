@@ -1,6 +1,7 @@
 import type { CanaryStatus } from '../api/index.ts';
 import type { KubeObject } from '../kube/index.ts';
 import { statusView, type WaitingInput } from '../readmodel/index.ts';
+import { actionHints } from './preview.ts';
 import type {
   ApprovalItem,
   CanaryDetail,
@@ -208,6 +209,7 @@ export function canaryDetail(input: DetailInput): CanaryDetail {
       count: e.count,
     })),
     permission: input.permission,
+    actions: actionHints(input.canary, input.now),
     notes: input.notes,
   };
 }

@@ -226,6 +226,9 @@ describe.skipIf(skip !== undefined)('serin dashboard in a browser', () => {
     await expect
       .poll(() => page.locator('dd[data-phase]').getAttribute('data-phase'), { timeout: 15_000 })
       .toBe('Paused');
+    // The state machine, asked on the Canary's status, takes Promote here and not Pause.
+    expect(await page.locator('button[data-action="Promote"]').getAttribute('class')).toBe('applies');
+    expect(await page.locator('button[data-action="Pause"]').getAttribute('class')).toBe('off-phase');
     await page.getByRole('button', { name: 'Promote', exact: true }).click();
     // The dialog takes the keyboard: focus is in its labelled reason field; Tab, Tab reaches Confirm.
     const reason = page.getByLabel('Reason (required)');

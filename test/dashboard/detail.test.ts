@@ -129,5 +129,10 @@ describe('what the Canary page draws', () => {
     });
     expect(detail.approvals.map((a) => [a.name, a.phase])).toEqual([['a1', 'Applied']]);
     expect(detail.steps.map((s) => s.state)).toEqual(['done', 'current']);
+    // This Canary has no target and no machine state: the state machine is not asked, nothing is hinted as taken.
+    expect(detail.actions.Pause).toEqual({
+      applies: false,
+      why: 'its spec is invalid; the controller applies nothing until it is fixed',
+    });
   });
 });

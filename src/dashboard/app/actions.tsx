@@ -1,42 +1,24 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ActionAnswer, ApprovalItem, DashboardAction, Permission } from '../api-types.ts';
+import type { ActionAnswer, ActionHint, ApprovalItem, DashboardAction, Permission } from '../api-types.ts';
 import { act } from './api.ts';
 
 interface ActionSpec {
   readonly action: DashboardAction;
   readonly label: string;
   readonly does: string;
-  /** Phases in which the controller takes it; elsewhere the button says why it is off. */
-  readonly phases: readonly string[];
 }
 
 const ACTIONS: readonly ActionSpec[] = [
-  {
-    action: 'Promote',
-    label: 'Promote',
-    does: 'continue the paused rollout to its next step',
-    phases: ['Paused'],
-  },
+  { action: 'Promote', label: 'Promote', does: 'continue the paused rollout to its next step' },
   {
     action: 'PromoteFull',
     label: 'Promote full',
     does: 'skip the remaining steps and analyses and promote now',
-    phases: ['Progressing', 'Paused'],
   },
-  {
-    action: 'Abort',
-    label: 'Abort',
-    does: 'stop the rollout: canary weight to 0, then scaled down',
-    phases: ['Progressing', 'Paused', 'Promoting'],
-  },
-  {
-    action: 'Retry',
-    label: 'Retry',
-    does: 'restart the revision from step 1',
-    phases: ['Aborted', 'Failed', 'Paused'],
-  },
-  { action: 'Pause', label: 'Pause', does: 'hold the rollout where it is', phases: ['Progressing'] },
-  { action: 'Resume', label: 'Resume', does: 'continue the paused rollout', phases: ['Paused'] },
+  { action: 'Abort', label: 'Abort', does: 'stop the rollout: canary weight to 0, then scaled down' },
+  { action: 'Retry', label: 'Retry', does: 'restart the revision from step 1' },
+  { action: 'Pause', label: 'Pause', does: 'hold the rollout where it is' },
+  { action: 'Resume', label: 'Resume', does: 'continue the paused rollout' },
 ];
 
 /** What the person last asked for, and what became of it. */
@@ -67,6 +49,7 @@ export function Actions(props: {
   name: string;
   phase: string;
   permission: Permission;
+  hints: Readonly<Record<DashboardAction, ActionHint>>;
   approvals: readonly ApprovalItem[];
 }) {
   const [asking, setAsking] = useState<ActionSpec | undefined>(undefined);
@@ -101,12 +84,13 @@ export function Actions(props: {
       )}
       <div class="buttons" role="group" aria-label="Approval actions">
         {ACTIONS.map((spec) => {
-          const phaseOk = spec.phases.includes(props.phase);
+          const hint = props.hints[spec.action];
+          const phaseOk = hint.applies;
           const why = !props.permission.allowed
             ? props.permission.reason
             : phaseOk
               ? spec.does
-              : `${spec.label} applies to a ${spec.phases.join(' or ')} Canary; this one is ${props.phase}`;
+              : `the controller would not take ${spec.label} now: ${hint.why}`;
           return (
             <button
               type="button"
@@ -143,10 +127,10 @@ export function Actions(props: {
               {asking.label} {props.namespace}/{props.name}?
             </h3>
             <p>This will {asking.does}. The Approval is created as you and kept with your reason.</p>
-            {asking.phases.includes(props.phase) ? null : (
+            {props.hints[asking.action].applies ? null : (
               <p class="warning">
-                The Canary is {props.phase}; the controller takes {asking.label} in{' '}
-                {asking.phases.join(' or ')} only and will refuse it now.
+                The controller would not take {asking.label} now: {props.hints[asking.action].why}. serin will
+                refuse it and create nothing.
               </p>
             )}
             <label for="reason">Reason (required)</label>

@@ -375,6 +375,7 @@ export function CanaryPage(props: { namespace: string; name: string }) {
             name={detail.name}
             phase={detail.phase}
             permission={detail.permission}
+            hints={detail.actions}
             approvals={detail.approvals}
           />
           <section aria-labelledby="steps-title">
