@@ -24,10 +24,10 @@ module.exports = {
       to: { path: '^src/(controller|routers|providers|kube|notifiers|telemetry|cli|sim)/|^src/main\\.ts$' },
     },
     {
-      name: 'machine-imports-only-xstate-and-api',
+      name: 'machine-imports-only-xstate-zod-and-api',
       severity: 'error',
       from: { path: '^src/machine/', pathNot: '\\.test\\.ts$' },
-      to: { pathNot: '^src/(machine|api)/|xstate' },
+      to: { pathNot: '^src/(machine|api)/|xstate|zod' },
     },
     {
       name: 'judge-is-dependency-free',

@@ -408,7 +408,9 @@ export type ApprovalRecord = z.infer<typeof ApprovalRecord>;
 /** The persisted state machine snapshot: `{value, context}`, no copy of the spec. */
 export const MachineState = preserveUnknown(
   z.object({ value: z.unknown(), context: z.record(z.string(), z.unknown()) }).loose(),
-).describe("The controller's persisted state machine ({value, context}); opaque, do not edit.");
+).describe(
+  "The controller's persisted state machine ({version, value, context}); opaque, do not edit. A controller that does not know the version stalls the Canary (InvalidMachineState) instead of guessing.",
+);
 export type MachineState = z.infer<typeof MachineState>;
 
 export const CanaryStatus = z

@@ -5,6 +5,7 @@ import {
   computeConditions,
   describe,
   initialMachine,
+  MachineStateError,
   type CanaryEvent,
   type Effect,
   type MachineStatus,
@@ -24,7 +25,7 @@ import type { ReconcilerDeps } from './deps.ts';
 import { gather, type ReconcileContext } from './gather.ts';
 import { gateCallsFor, launchGates, recordGateAsk, settleGates } from './gates.ts';
 import { observe } from './observe.ts';
-import { parseCanary, validate } from './validate.ts';
+import { parseCanary, validate, type Invalid } from './validate.ts';
 import { ensureWorkloads, promotePrimary, restorePrimary, scaleTarget } from './workload-writes.ts';
 import { REVISION_ANNOTATION } from './workloads.ts';
 import { currentRevision, referenceProblem } from './references.ts';
@@ -56,6 +57,22 @@ interface Decision {
   readonly state: PersistedMachine;
   readonly effects: Effect[];
   readonly before: MachineStatus | undefined;
+}
+
+/**
+ * Stored machine state this controller cannot read (written by a newer serin, or damaged) stalls the
+ * Canary before anything is written: guessing could move traffic the wrong way.
+ */
+function machineStateProblem(canary: Canary): Invalid | undefined {
+  const persisted = canary.status?.machine as PersistedMachine | undefined;
+  if (!persisted) return undefined;
+  try {
+    describe(persisted, canary.spec);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof MachineStateError)) throw err;
+    return { reason: 'InvalidMachineState', field: 'status.machine', message: err.message };
+  }
 }
 
 async function decide(
@@ -188,8 +205,8 @@ async function reconcileLive(
   ctx: ReconcileContext,
   now: number,
 ): Promise<ReconcileResult> {
-  const invalid = validate(ctx) ?? referenceProblem(ctx.refs);
   const canary = parseCanary(ctx.raw);
+  const invalid = validate(ctx) ?? referenceProblem(ctx.refs) ?? (canary && machineStateProblem(canary));
   if (invalid || !canary) {
     const problem = invalid ?? { reason: 'InvalidSpec', field: '', message: 'invalid spec' };
     await writeProblem(deps, ctx, { ...problem, stalled: true }, now);

@@ -6,7 +6,12 @@ import { referencedTemplates, templateRefKey } from './gather.ts';
 /** Why a Canary cannot be acted on: the reason (CamelCase), the field and a sentence for people. */
 export interface Invalid {
   readonly reason:
-    'InvalidSpec' | 'TargetNotFound' | 'VirtualServiceNotFound' | 'TemplateNotFound' | 'InvalidTemplate';
+    | 'InvalidSpec'
+    | 'TargetNotFound'
+    | 'VirtualServiceNotFound'
+    | 'TemplateNotFound'
+    | 'InvalidTemplate'
+    | 'InvalidMachineState';
   readonly field: string;
   readonly message: string;
 }

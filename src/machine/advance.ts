@@ -1,5 +1,6 @@
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import { CANARY_PHASES, type CanaryPhase, type CanarySpec } from '../api/index.ts';
+import { MACHINE_STATE_VERSION, MachineContextSchema } from './context-schema.ts';
 import { initialContext } from './context.ts';
 import { canaryMachine } from './machine.ts';
 import type { CanaryEvent, Effect, MachineContext, PersistedMachine } from './types.ts';
@@ -26,29 +27,59 @@ function effectsOf(actions: readonly { type: string; params?: unknown }[]): Effe
   return actions.filter((action) => action.type === 'effect').map((action) => action.params as Effect);
 }
 
-/** The persisted form of a snapshot: the phase and the context, nothing else. */
+/** The persisted form of a snapshot: its version, the phase and the context, nothing else. */
 export function persist(snapshot: CanarySnapshot): PersistedMachine {
-  return { value: snapshot.value, context: { ...snapshot.context } };
+  return { version: MACHINE_STATE_VERSION, value: snapshot.value, context: { ...snapshot.context } };
 }
 
 function isPhase(value: unknown): value is CanaryPhase {
   return typeof value === 'string' && (CANARY_PHASES as readonly string[]).includes(value);
 }
 
-/**
- * Restores a snapshot from its persisted form. Fields missing from an older context take their
- * initial values, so adding a field never strands a Canary.
- */
-export function restore(persisted: PersistedMachine, spec: CanarySpec): CanarySnapshot {
-  if (typeof persisted !== 'object' || !isPhase(persisted.value)) {
-    throw new MachineStateError(`unknown machine phase ${JSON.stringify(persisted.value)}`);
+/** The version, phase and context of stored state, or a MachineStateError saying which is wrong. */
+function checkEnvelope(persisted: PersistedMachine): CanaryPhase {
+  if (typeof persisted !== 'object' || Array.isArray(persisted)) {
+    throw new MachineStateError('status.machine is not an object');
+  }
+  const { version } = persisted;
+  if (
+    version !== undefined &&
+    (!Number.isInteger(version) || version < 1 || version > MACHINE_STATE_VERSION)
+  ) {
+    throw new MachineStateError(
+      `status.machine.version is ${JSON.stringify(version)}; this serin reads versions up to ${MACHINE_STATE_VERSION} ` +
+        '(state written by a newer serin: run that version, or one that knows it)',
+    );
+  }
+  if (!isPhase(persisted.value)) {
+    throw new MachineStateError(
+      `status.machine.value: unknown machine phase ${JSON.stringify(persisted.value)}`,
+    );
   }
   if (typeof persisted.context !== 'object' || Array.isArray(persisted.context)) {
-    throw new MachineStateError('machine context is not an object');
+    throw new MachineStateError('status.machine.context is not an object');
   }
+  return persisted.value;
+}
+
+/**
+ * Restores a snapshot from its persisted form. State without a version (written before versions
+ * existed) and state of this version are read the same way: fields missing from an older context
+ * take their initial values, so adding a field never strands a Canary. Every field is then parsed,
+ * and a newer version, a phase this code does not know or a field of the wrong type is refused with
+ * a MachineStateError naming it: the controller stalls the Canary rather than guess.
+ */
+export function restore(persisted: PersistedMachine, spec: CanarySpec): CanarySnapshot {
+  const phase = checkEnvelope(persisted);
   const saved = persisted.context as Partial<MachineContext>;
-  const context: MachineContext = { ...initialContext(spec, saved.now ?? 0), ...saved };
-  return canaryMachine.resolveState({ value: persisted.value, context });
+  const filled = { ...initialContext(spec, typeof saved.now === 'number' ? saved.now : 0), ...saved };
+  const parsed = MachineContextSchema.safeParse(filled);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    const path = ['status.machine.context', ...(issue?.path ?? []).map(String)].join('.');
+    throw new MachineStateError(`${path}: ${issue?.message ?? 'invalid'}`);
+  }
+  return canaryMachine.resolveState({ value: phase, context: parsed.data });
 }
 
 /** The phase of a snapshot. */

@@ -143,7 +143,12 @@ export type Effect =
 export type EffectType = Effect['type'];
 
 /** The persisted form stored in `status.machine`: small JSON, never a copy of the spec. */
-export type PersistedMachine = { value: unknown; context: Record<string, unknown> };
+export type PersistedMachine = {
+  /** MACHINE_STATE_VERSION when written; absent in state written before versions existed. */
+  version?: number;
+  value: unknown;
+  context: Record<string, unknown>;
+};
 
 /** What a step is, as far as the machine is concerned. `approval` is a `pause {}` without duration. */
 export type StepKind = 'setWeight' | 'pause' | 'approval' | 'analysis';
