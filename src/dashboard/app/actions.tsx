@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ActionAnswer, ActionHint, ApprovalItem, DashboardAction, Permission } from '../api-types.ts';
+import type { ActionHint, ApprovalItem, DashboardAction, Permission } from '../api-types.ts';
 import { act } from './api.ts';
+import { outcomeText, type Outcome } from './outcome.ts';
 
 interface ActionSpec {
   readonly action: DashboardAction;
@@ -20,24 +21,6 @@ const ACTIONS: readonly ActionSpec[] = [
   { action: 'Pause', label: 'Pause', does: 'hold the rollout where it is' },
   { action: 'Resume', label: 'Resume', does: 'continue the paused rollout' },
 ];
-
-/** What the person last asked for, and what became of it. */
-type Outcome = { kind: 'sending'; action: string } | { kind: 'answer'; action: string; answer: ActionAnswer };
-
-function outcomeText(outcome: Outcome, approvals: readonly ApprovalItem[]): { text: string; tone: string } {
-  if (outcome.kind === 'sending')
-    return { text: `${outcome.action}: creating the Approval…`, tone: 'pending' };
-  const { answer } = outcome;
-  if (!answer.ok) return { text: `${outcome.action} refused: ${answer.error}`, tone: 'rejected' };
-  const decided = approvals.find((a) => a.name === answer.approval);
-  if (decided === undefined || decided.phase === 'Pending')
-    return { text: `${answer.message} Waiting for the controller to decide…`, tone: 'pending' };
-  const why = decided.decision === '' ? '' : `: ${decided.decision}`;
-  return {
-    text: `${decided.phase}: Approval ${decided.name} (${decided.action})${why}`,
-    tone: decided.phase === 'Applied' ? 'applied' : 'rejected',
-  };
-}
 
 /**
  * The action buttons. Each asks for a reason and a confirmation in a dialog, then creates an
