@@ -1,7 +1,8 @@
 /**
  * Renders the "messages" section of docs/notifications.md from the Slack messages the controller
  * test recorded (test/fixtures/notifications/controller-messages.json): real messages of real
- * reconcile passes, never written by hand.
+ * reconcile passes, never written by hand; then one Teams card and one CloudEvent as the format
+ * tests' receivers got them.
  */
 import { readFileSync } from 'node:fs';
 
@@ -65,7 +66,24 @@ export function renderMessages(): string {
       '</details>',
     ].join('\n');
   });
-  return [BEGIN, '', ...sections.flatMap((s) => [s, '']), END].join('\n');
+  return [BEGIN, '', ...sections.flatMap((s) => [s, '']), ...otherFormats(), END].join('\n');
+}
+
+/**
+ * The same Aborted notification as a Teams Workflows webhook and a CloudEvents receiver got it, on
+ * 127.0.0.1, in test/notifiers/formats.test.ts (its golden files).
+ */
+function otherFormats(): string[] {
+  const formats = [
+    ['Aborted as a Microsoft Teams Adaptive Card', 'teams.json'],
+    ['Aborted as a CloudEvent (generic webhook)', 'cloudevents.json'],
+  ] as const;
+  return formats.flatMap(([title, file]) => {
+    const bodies = JSON.parse(
+      readFileSync(new URL(`../fixtures/notifications/${file}`, import.meta.url), 'utf8'),
+    ) as unknown[];
+    return [`### ${title}`, '', '```json', JSON.stringify(bodies[0], null, 2), '```', ''];
+  });
 }
 
 /** The document with its messages section replaced by a fresh rendering. */
