@@ -16,8 +16,15 @@ import { prometheusSkipReason } from '../harness/prometheus.ts';
 import { CHROMIUM, launchBrowser, type Browser } from './browser.ts';
 import { kubeconfigFileFor, serveDashboard, type ServedDashboard } from './serve.ts';
 
-const skip =
-  prometheusSkipReason() ?? (existsSync(CHROMIUM) ? undefined : `no ${CHROMIUM}: apt-get install chromium`);
+/** Why the browser suite cannot run here; in CI (CI=true) a missing browser fails instead, as Prometheus does. */
+function chromiumSkipReason(): string | undefined {
+  if (existsSync(CHROMIUM)) return undefined;
+  const message = `no ${CHROMIUM}: apt-get install chromium`;
+  if (process.env.CI === 'true') throw new Error(`CI=true but ${message}`);
+  return message;
+}
+
+const skip = prometheusSkipReason() ?? chromiumSkipReason();
 /** Screenshots land here; SERIN_UPDATE_SCREENSHOTS=1 copies them into docs/. */
 const shots = mkdtempSync(join(tmpdir(), 'serin-dashboard-shots-'));
 
