@@ -18,6 +18,10 @@ const STACK_SUITES = [
   'test/deploy/least-privilege.test.ts',
   // A real Chromium driving the dashboard against the whole stack.
   'test/dashboard/**/*.browser.test.ts',
+  // The fault suites (issue 17): controller processes killed, Prometheus and the API failing on purpose.
+  'test/soak/**/*.test.ts',
+  // Several controller processes over hundreds of Canaries (issue 18).
+  'test/scale/**/*.test.ts',
 ];
 
 export default defineConfig({
