@@ -10,7 +10,7 @@ import type {
 import { Actions } from './actions.tsx';
 import { detailStreamUrl, follow, history, type StreamState } from './api.ts';
 import { Chart, type ChartSeries } from './chart.tsx';
-import { LiveState, Phase, WeightBar, timeText } from './parts.tsx';
+import { LiveState, Phase, Table, WeightBar, timeText } from './parts.tsx';
 
 const MARKS: readonly { phase: MarkPhase; label: string; color: string }[] = [
   { phase: 'Successful', label: 'pass', color: '#1a7f37' },
@@ -108,26 +108,11 @@ function MetricPanel(props: { namespace: string; name: string; chart: MetricChar
       ) : null}
       <details>
         <summary>Measurements of {chart.metric}</summary>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Value</th>
-              <th scope="col">Result</th>
-              <th scope="col">Message</th>
-            </tr>
-          </thead>
-          <tbody>
-            {[...chart.points].reverse().map((p, i) => (
-              <tr key={`${p.t}-${i}`}>
-                <td>{timeText(p.t)}</td>
-                <td>{p.value ?? '-'}</td>
-                <td>{p.phase}</td>
-                <td>{p.message}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          head={['Time', 'Value', 'Result', 'Message']}
+          items={[...chart.points].reverse()}
+          row={(p, i) => ({ key: `${p.t}-${i}`, cells: [timeText(p.t), p.value ?? '-', p.phase, p.message] })}
+        />
       </details>
     </figure>
   );
@@ -176,30 +161,22 @@ function Comparisons(props: { detail: CanaryDetail }) {
   return (
     <section aria-labelledby="judge-title">
       <h2 id="judge-title">Judge comparisons</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Metric</th>
-            <th scope="col">Verdict</th>
-            <th scope="col">p-value</th>
-            <th scope="col">Shift</th>
-            <th scope="col">Interval</th>
-          </tr>
-        </thead>
-        <tbody>
-          {[...props.detail.comparisons].reverse().map((c, i) => (
-            <tr key={`${c.t}-${i}`} title={c.message}>
-              <td>{timeText(c.t)}</td>
-              <td>{c.metric}</td>
-              <td>{c.classification}</td>
-              <td>{c.pValue ?? '-'}</td>
-              <td>{c.shift ?? '-'}</td>
-              <td>{c.interval ?? '-'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table
+        head={['Time', 'Metric', 'Verdict', 'p-value', 'Shift', 'Interval']}
+        items={[...props.detail.comparisons].reverse()}
+        row={(c, i) => ({
+          key: `${c.t}-${i}`,
+          attrs: { title: c.message },
+          cells: [
+            timeText(c.t),
+            c.metric,
+            c.classification,
+            c.pValue ?? '-',
+            c.shift ?? '-',
+            c.interval ?? '-',
+          ],
+        })}
+      />
     </section>
   );
 }
@@ -211,57 +188,34 @@ function Approvals(props: { detail: CanaryDetail }) {
       <h2 id="approvals-title">Approvals</h2>
       {approvals.length === 0 && approvalHistory.length === 0 ? <p>None yet.</p> : null}
       {approvals.length === 0 ? null : (
-        <table class="approvals">
-          <caption>Approval objects, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Created</th>
-              <th scope="col">Action</th>
-              <th scope="col">By</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Decision</th>
-            </tr>
-          </thead>
-          <tbody>
-            {approvals.map((a) => (
-              <tr key={a.name} data-approval={a.name} data-decision={a.phase}>
-                <td>{timeText(a.created)}</td>
-                <td>{a.action}</td>
-                <td>{a.approver}</td>
-                <td>{a.reason}</td>
-                <td>
-                  {a.phase}
-                  {a.decision === '' ? '' : `: ${a.decision}`}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          class="approvals"
+          caption="Approval objects, newest first"
+          head={['Created', 'Action', 'By', 'Reason', 'Decision']}
+          items={approvals}
+          row={(a) => ({
+            key: a.name,
+            attrs: { 'data-approval': a.name, 'data-decision': a.phase },
+            cells: [
+              timeText(a.created),
+              a.action,
+              a.approver,
+              a.reason,
+              a.decision === '' ? a.phase : `${a.phase}: ${a.decision}`,
+            ],
+          })}
+        />
       )}
       {approvalHistory.length === 0 ? null : (
-        <table>
-          <caption>Recorded by the controller in status, oldest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Action</th>
-              <th scope="col">By</th>
-              <th scope="col">Result</th>
-              <th scope="col">Reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {approvalHistory.map((a, i) => (
-              <tr key={`${a.time}-${i}`}>
-                <td>{timeText(a.time)}</td>
-                <td>{a.action}</td>
-                <td>{a.approver}</td>
-                <td>{a.result}</td>
-                <td>{a.reason}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          caption="Recorded by the controller in status, oldest first"
+          head={['Time', 'Action', 'By', 'Result', 'Reason']}
+          items={approvalHistory}
+          row={(a, i) => ({
+            key: `${a.time}-${i}`,
+            cells: [timeText(a.time), a.action, a.approver, a.result, a.reason],
+          })}
+        />
       )}
     </section>
   );
@@ -274,29 +228,21 @@ function Events(props: { detail: CanaryDetail }) {
       {props.detail.events.length === 0 ? (
         <p>None.</p>
       ) : (
-        <table class="events">
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Type</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Message</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.detail.events.map((e, i) => (
-              <tr key={`${e.time}-${i}`} class={e.type === 'Warning' ? 'warning' : ''}>
-                <td>{timeText(e.time)}</td>
-                <td>{e.type}</td>
-                <td>{e.reason}</td>
-                <td>
-                  {e.message}
-                  {e.count > 1 ? ` (×${e.count})` : ''}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          class="events"
+          head={['Time', 'Type', 'Reason', 'Message']}
+          items={props.detail.events}
+          row={(e, i) => ({
+            key: `${e.time}-${i}`,
+            attrs: { class: e.type === 'Warning' ? 'warning' : '' },
+            cells: [
+              timeText(e.time),
+              e.type,
+              e.reason,
+              e.count > 1 ? `${e.message} (×${e.count})` : e.message,
+            ],
+          })}
+        />
       )}
     </section>
   );
