@@ -103,19 +103,7 @@ function applyEffects(world: World, input: ReplayInput, effects: readonly Effect
   for (const effect of effects) {
     switch (effect.type) {
       case 'setWeights':
-        if (effect.canary === world.weight) break;
-        if (world.weight === 0 && effect.canary > 0) world.trafficSince = now;
-        if (effect.canary === 0) {
-          world.trafficSince = undefined;
-          world.weightZeroAt = now;
-        }
-        world.weight = effect.canary;
-        record(world, input, {
-          at: now,
-          kind: 'weights',
-          weight: effect.canary,
-          text: `weights: primary ${effect.primary} | canary ${effect.canary} (recorded, not applied)`,
-        });
+        recordWeights(world, input, effect, now);
         break;
       case 'startAnalysis': {
         const ref = analysisRefOf(input.canary, { kind: effect.kind, step: effect.step });
@@ -151,6 +139,28 @@ function applyEffects(world: World, input: ReplayInput, effects: readonly Effect
   }
 }
 
+/** A weight change, as the world would have seen it (replay records weights; it never applies them). */
+function recordWeights(
+  world: World,
+  input: ReplayInput,
+  effect: Extract<Effect, { type: 'setWeights' }>,
+  now: number,
+): void {
+  if (effect.canary === world.weight) return;
+  if (world.weight === 0 && effect.canary > 0) world.trafficSince = now;
+  if (effect.canary === 0) {
+    world.trafficSince = undefined;
+    world.weightZeroAt = now;
+  }
+  world.weight = effect.canary;
+  record(world, input, {
+    at: now,
+    kind: 'weights',
+    weight: effect.canary,
+    text: `weights: primary ${effect.primary} | canary ${effect.canary} (recorded, not applied)`,
+  });
+}
+
 /**
  * Replay never calls webhooks: it cannot ask the past, and calling a load test or a confirm hook
  * now would act on today's world. A gate the rollout waits on is taken as passed (the timeline says
@@ -183,36 +193,44 @@ function newMeasurements(
   before: readonly AnalysisRunStatus[],
   after: readonly AnalysisRunStatus[],
 ): TimelineEntry[] {
-  const entries: TimelineEntry[] = [];
-  for (const run of after) {
+  return after.flatMap((run) => {
     const old = before.find((r) => r.runId === run.runId);
-    for (const metric of run.metrics) {
-      const previous = old?.metrics.find((m) => m.name === metric.name);
-      const added = metric.measurements.length - (previous?.measurements.length ?? 0);
-      const fresh = added > 0 ? metric.measurements.slice(-added) : [];
-      for (const m of fresh) {
-        entries.push({
-          at: Date.parse(m.startedAt),
-          kind: 'measurement',
-          metric: metric.name,
-          phase: m.phase,
-          ...(m.value === undefined ? {} : { value: m.value }),
-          text: `measured ${metric.name} = ${m.value ?? '-'} ${m.phase}${m.message === undefined ? '' : ` (${m.message})`}`,
-        });
-      }
-      if (
-        fresh.length === 0 &&
-        metric.message?.startsWith('deferred') === true &&
-        metric.message !== previous?.message
-      ) {
-        entries.push({
-          at: Date.parse(metric.nextMeasurementAt ?? run.startedAt),
-          kind: 'measurement',
-          metric: metric.name,
-          text: `${metric.name}: ${metric.message}`,
-        });
-      }
-    }
+    return run.metrics.flatMap((metric) =>
+      metricEntries(
+        run,
+        metric,
+        old?.metrics.find((m) => m.name === metric.name),
+      ),
+    );
+  });
+}
+
+type MetricStatus = AnalysisRunStatus['metrics'][number];
+
+/** The measurements one metric took since `previous`, or, when it took none, why it deferred. */
+function metricEntries(
+  run: AnalysisRunStatus,
+  metric: MetricStatus,
+  previous: MetricStatus | undefined,
+): TimelineEntry[] {
+  const added = metric.measurements.length - (previous?.measurements.length ?? 0);
+  const fresh = added > 0 ? metric.measurements.slice(-added) : [];
+  const entries = fresh.map((m): TimelineEntry => ({
+    at: Date.parse(m.startedAt),
+    kind: 'measurement',
+    metric: metric.name,
+    phase: m.phase,
+    ...(m.value === undefined ? {} : { value: m.value }),
+    text: `measured ${metric.name} = ${m.value ?? '-'} ${m.phase}${m.message === undefined ? '' : ` (${m.message})`}`,
+  }));
+  const deferred = metric.message?.startsWith('deferred') === true && metric.message !== previous?.message;
+  if (fresh.length === 0 && deferred) {
+    entries.push({
+      at: Date.parse(metric.nextMeasurementAt ?? run.startedAt),
+      kind: 'measurement',
+      metric: metric.name,
+      text: `${metric.name}: ${metric.message}`,
+    });
   }
   return entries;
 }
