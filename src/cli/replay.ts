@@ -140,25 +140,43 @@ const EXIT_OF: Record<ReplayResult['outcome'], number> = {
   Unfinished: 2,
 };
 
-async function run(options: ReplayOptions, ctx: CliContext, deps: ReplayDeps): Promise<void> {
+interface ReplayFlags {
+  readonly start: number;
+  readonly forMs: number;
+  readonly approvals: readonly ScriptedApproval[];
+  readonly speed: number;
+}
+
+/** The time, duration, approval and speed flags, or every one that does not parse. */
+function parseFlags(options: ReplayOptions, now: number): { flags?: ReplayFlags; errors: string[] } {
   const errors: string[] = [];
-  const start = options.start === undefined ? undefined : parseTime(options.start, deps.clock.now());
+  const start = options.start === undefined ? undefined : parseTime(options.start, now);
   if (start === undefined)
     errors.push(`--start ${options.start ?? ''}: expected an RFC 3339 time or Unix seconds`);
   const forMs = parseStep(options.for);
   if (forMs === undefined) errors.push(`--for ${options.for}: expected a duration such as 6h`);
-  const approvals = options.approveAt.map((text) => ({ text, parsed: parseApproval(text) }));
-  for (const a of approvals)
-    if (a.parsed === undefined) errors.push(`--approve-at ${a.text}: expected step=<n>,after=<duration>`);
+  const approvals: ScriptedApproval[] = [];
+  for (const text of options.approveAt) {
+    const parsed = parseApproval(text);
+    if (parsed === undefined) errors.push(`--approve-at ${text}: expected step=<n>,after=<duration>`);
+    else approvals.push(parsed);
+  }
   const speed = options.speed === 'max' ? Infinity : Number(options.speed);
   if (!(speed > 0)) errors.push(`--speed ${options.speed}: expected max or a factor such as 60`);
+  if (errors.length > 0 || start === undefined || forMs === undefined) return { errors };
+  return { flags: { start, forMs, approvals, speed }, errors };
+}
+
+async function run(options: ReplayOptions, ctx: CliContext, deps: ReplayDeps): Promise<void> {
+  const { flags, errors } = parseFlags(options, deps.clock.now());
   const inputs = loadInputs(options);
   if (!inputs.ok) errors.push(...inputs.errors);
-  if (errors.length > 0 || !inputs.ok || start === undefined || forMs === undefined) {
+  if (errors.length > 0 || !inputs.ok || flags === undefined) {
     for (const error of errors) ctx.err(`serin replay: ${error}\n`);
     ctx.exit(EXIT.invalidInput);
     return;
   }
+  const { start, forMs, approvals, speed } = flags;
   const secrets = cliSecretReader(options.bearerTokenFile);
   const provider = cachedProvider(deps.provider ?? createPrometheusProvider({ secrets }), {
     qps: Number(options.qps) > 0 ? Number(options.qps) : 20,
@@ -182,7 +200,7 @@ async function run(options: ReplayOptions, ctx: CliContext, deps: ReplayDeps): P
     judge: createJudgeRunner({ provider, now: () => deps.clock.now() }),
     start,
     end: start + forMs,
-    approvals: approvals.flatMap((a) => (a.parsed === undefined ? [] : [a.parsed])),
+    approvals,
     onEntry: (entry) => {
       if (!json && entry.kind !== 'outcome') ctx.out(`${line(entry, start)}\n`);
     },
