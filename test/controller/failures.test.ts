@@ -89,6 +89,27 @@ describe('every failed pass is visible on the Canary', () => {
     expect(await failures(metrics)).toEqual({ 'ApiForbidden/effects': 2 });
   });
 
+  it('a 403 on the VirtualService names the verb and resource in the router error, and the weights stay', async () => {
+    h = await startHarness();
+    await toIdle(h);
+    await release(h, 'podinfo:2.0');
+    await h.pass();
+    await h.markRolledOut('podinfo');
+    h.sim.forbid({ verb: 'patch', resource: 'virtualservices', name: 'podinfo' });
+    const { pass, metrics } = withMetrics();
+
+    await expect(pass()).rejects.toMatchObject({ code: 'ApiError' });
+
+    const refused =
+      'forbidden: serin cannot patch virtualservices.networking.istio.io "podinfo" in namespace "test"';
+    const shown = await conditions();
+    expect(shown.Reconciling).toMatchObject({ status: 'True', reason: 'ApiError' });
+    expect(shown.Reconciling?.message).toContain(refused);
+    expect((await warnings()).find((e) => e.reason === 'ApiError')?.message).toContain(refused);
+    expect(await failures(metrics)).toEqual({ 'ApiError/effects': 1 });
+    expect(await h.weights()).toEqual({ primary: 100, canary: 0 });
+  });
+
   it('a failed read while gathering shows as a retryable reason, and the next pass clears it', async () => {
     h = await startHarness();
     await toIdle(h);
