@@ -142,6 +142,36 @@ describe('every failed pass is visible on the Canary', () => {
     expect((await status(h)).phase).toBe('Idle');
   });
 
+  it('when even the Canary cannot be read, the Event goes to it by name and the metric counts it', async () => {
+    h = await startHarness();
+    await toIdle(h);
+    const { pass, metrics } = withMetrics();
+    const before = (await h.get('Canary', 'podinfo'))?.metadata.resourceVersion;
+    // Four attempts for the pass's own read, four for the read that would show the problem.
+    h.sim.faults.failNext({
+      method: 'GET',
+      path: `/apis/serin.dev/v1alpha1/namespaces/${NS}/canaries/podinfo`,
+      count: 8,
+      status: 500,
+    });
+
+    await expect(pass()).rejects.toMatchObject({ code: 'Server' });
+
+    expect((await h.get('Canary', 'podinfo'))?.metadata.resourceVersion).toBe(before);
+    const [event] = (await h.events()).filter((e) => e.type === 'Warning') as unknown as {
+      reason: string;
+      message: string;
+      involvedObject: { kind: string; name: string };
+    }[];
+    expect(event).toMatchObject({
+      reason: 'ApiServerError',
+      message:
+        'get canaries.serin.dev "podinfo" in namespace "test": Internal error occurred: injected fault (HTTP 500 Server)',
+      involvedObject: { kind: 'Canary', name: 'podinfo' },
+    });
+    expect(await failures(metrics)).toEqual({ 'ApiServerError/gather': 1 });
+  });
+
   it('a status write that fails still gives a Warning Event and the metric', async () => {
     h = await startHarness();
     await toIdle(h);
