@@ -1,6 +1,7 @@
 import type { AnalysisRunStatus, ApprovalRecord, CanaryStatus } from '../api/index.ts';
 import { terminateRun } from '../analysis/index.ts';
 import type { Effect } from '../machine/index.ts';
+import { EffectError } from './failures.ts';
 import {
   formatWeights,
   type RouteResult,
@@ -51,15 +52,8 @@ export interface EffectPorts {
   readonly signal?: AbortSignal;
 }
 
-/** An effect that could not be carried out; the pass stops and nothing of it is committed. */
-export class EffectError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'EffectError';
-    this.code = code;
-  }
-}
+// Typed with the pass's failure reasons (src/controller/failures.ts), where every failure is classified.
+export { EffectError } from './failures.ts';
 
 const MAX_RUNS_KEPT = 6;
 

@@ -2,6 +2,7 @@ import type { Canary, CanaryStatus } from '../api/index.ts';
 import type { KubeObject, ObjectRef } from '../kube/index.ts';
 import { formatWeights, type RouteErrorCode, type Weights } from '../ports/traffic-router.ts';
 import type { ReconcilerDeps } from './deps.ts';
+import { EffectError } from './failures.ts';
 import type { ReconcileContext } from './gather.ts';
 import { SERIN_API } from './gather.ts';
 import { canaryServiceName, primaryName, primaryServiceName, type Deployment } from './workloads.ts';
@@ -164,7 +165,7 @@ async function routeHandback(
     return { kind: 'leave', problem: 'RouteUnchangeable', message: result.message };
   }
   // A conflict, an unreachable API server: the next pass tries again, the finalizer holds.
-  throw new Error(`handing traffic back failed (${result.code}): ${result.message}`);
+  throw new EffectError(result.code, `handing traffic back failed: ${result.message}`);
 }
 
 function remains(canary: Canary | undefined): string {

@@ -11,7 +11,7 @@ import {
   type MachineStatus,
   type PersistedMachine,
 } from '../machine/index.ts';
-import { EffectError, applyWeights, runEffects, type EffectPorts, type PassDraft } from './act.ts';
+import { applyWeights, runEffects, type EffectPorts, type PassDraft } from './act.ts';
 import {
   analysisRefOf,
   measureRuns,
@@ -19,7 +19,8 @@ import {
   resolveTemplates,
   verdictEvents,
 } from './analysis-driver.ts';
-import { commit, writeProblem } from './commit.ts';
+import { commit, reportFailure, writeProblem } from './commit.ts';
+import type { PassStage } from './failures.ts';
 import { disown, ensureFinalizer, finalize } from './finalize.ts';
 import type { ReconcilerDeps } from './deps.ts';
 import { gather, type ReconcileContext } from './gather.ts';
@@ -35,19 +36,6 @@ export type { ReconcilerDeps } from './deps.ts';
 export interface ReconcileResult {
   readonly requeueAfterMs?: number;
 }
-
-/** Router errors that a person must fix (the VirtualService or the Canary is wrong); others may clear on retry. */
-const CONFIGURATION_ERRORS = new Set([
-  'RouteNotFound',
-  'AmbiguousRoute',
-  'AmbiguousDestination',
-  'DestinationMissing',
-  'InvalidWeights',
-  'InvalidHost',
-  'InvalidVirtualService',
-  'NotFound',
-  'Rejected',
-]);
 
 /** How often a Canary in a rollout is looked at even when nothing wakes it. */
 const ROLLOUT_RESYNC_MS = 15_000;
@@ -180,38 +168,69 @@ function requeueAfter(machine: MachineStatus, draft: PassDraft, now: number): nu
   return Math.max(0, Math.min(...candidates));
 }
 
+/** How far a pass got: where a failure happened, and the Canary as the pass last read it. */
+interface PassProgress {
+  stage: PassStage;
+  ctx: ReconcileContext | undefined;
+}
+
 /**
  * One reconcile pass for one Canary. Nothing is committed unless every effect succeeded: a failure
- * throws, the work queue retries with backoff, and the next pass decides again from the same state.
+ * is shown on the Canary (a condition, a Warning Event, the failures metric; see reportFailure),
+ * then thrown, the work queue retries with backoff, and the next pass decides again from the same
+ * state.
  */
 export async function reconcile(
   deps: ReconcilerDeps,
   key: { namespace: string; name: string },
 ): Promise<ReconcileResult> {
   const now = deps.clock();
+  const progress: PassProgress = { stage: 'gather', ctx: undefined };
+  try {
+    return await runPass(deps, key, { now, progress });
+  } catch (err) {
+    await reportFailure(deps, { key, ctx: progress.ctx, stage: progress.stage, err, now });
+    throw err;
+  }
+}
+
+async function runPass(
+  deps: ReconcilerDeps,
+  key: { namespace: string; name: string },
+  pass: { readonly now: number; readonly progress: PassProgress },
+): Promise<ReconcileResult> {
+  const { now, progress } = pass;
   const ctx = await gather(deps.client, key, parseCanary);
   if (!ctx) {
     deps.metrics?.forgetCanary(key.namespace, key.name);
     return {};
   }
+  progress.ctx = ctx;
   if (ctx.raw.metadata.deletionTimestamp !== undefined) {
+    progress.stage = 'finalize';
     return finalize(deps, ctx, { canary: parseCanary(ctx.raw), now });
   }
-  return reconcileLive(deps, { ...ctx, raw: await ensureFinalizer(deps, ctx) }, now);
+  progress.stage = 'finalizer';
+  const live = { ...ctx, raw: await ensureFinalizer(deps, ctx) };
+  progress.ctx = live;
+  return reconcileLive(deps, live, pass);
 }
 
 async function reconcileLive(
   deps: ReconcilerDeps,
   ctx: ReconcileContext,
-  now: number,
+  pass: { readonly now: number; readonly progress: PassProgress },
 ): Promise<ReconcileResult> {
+  const { now, progress } = pass;
+  progress.stage = 'validate';
   const canary = parseCanary(ctx.raw);
   const invalid = validate(ctx) ?? referenceProblem(ctx.refs) ?? (canary && machineStateProblem(canary));
   if (invalid || !canary) {
     const problem = invalid ?? { reason: 'InvalidSpec', field: '', message: 'invalid spec' };
-    await writeProblem(deps, ctx, { ...problem, stalled: true }, now);
+    await writeProblem(deps, ctx, { ...problem, stalled: true, stage: 'validate' }, now);
     return { requeueAfterMs: STEADY_RESYNC_MS };
   }
+  progress.stage = 'workloads';
   await ensureWorkloads(deps.client, canary, ctx, deps.signal);
   await disown(deps, ctx);
   const draft: PassDraft = {
@@ -222,24 +241,15 @@ async function reconcileLive(
     requeueAfterMs: undefined,
     weights: undefined,
   };
+  progress.stage = 'decide';
   const decision = await decide(canary, ctx, draft, deps, now);
   const ports = effectPorts(canary, ctx, deps, now);
   const machine = describe(decision.state, canary.spec);
-  try {
-    await runEffects(decision.effects, ports, draft);
-    await converge(machine, ports, draft);
-    launchGates({ canary, asks: machine.gates ?? [], now, draft }, gateCallsFor(deps.client));
-  } catch (err) {
-    if (err instanceof EffectError && err.code !== 'Aborted') {
-      await writeProblem(
-        deps,
-        ctx,
-        { reason: err.code, message: err.message, stalled: CONFIGURATION_ERRORS.has(err.code) },
-        now,
-      );
-    }
-    throw err;
-  }
+  progress.stage = 'effects';
+  await runEffects(decision.effects, ports, draft);
+  progress.stage = 'converge';
+  await converge(machine, ports, draft);
+  launchGates({ canary, asks: machine.gates ?? [], now, draft }, gateCallsFor(deps.client));
   const canaryWeight = draft.status.canaryWeight ?? machine.canaryWeight;
   const status: CanaryStatus = {
     ...withoutMachineFields(draft.status),
@@ -262,6 +272,7 @@ async function reconcileLive(
     }),
     ...statusFields(machine),
   };
+  progress.stage = 'commit';
   await commit(deps, ctx, canary, keepClockIfIdle(ctx.raw.status as CanaryStatus | undefined, status), draft);
   return { requeueAfterMs: requeueAfter(machine, draft, now) };
 }

@@ -34,7 +34,9 @@ export interface WorkloadRefs {
 
 /** A problem with what the target refers to: the Canary is Stalled until a person fixes it. */
 export interface ReferenceProblem {
-  readonly reason: string;
+  readonly reason:
+    | Extract<AutoscalerRead, { kind: 'problem' }>['reason']
+    | Extract<ConfigsRead, { kind: 'problem' }>['reason'];
   readonly field: string;
   readonly message: string;
 }

@@ -1,5 +1,6 @@
 import { backoffDelay, systemClock, type BackoffPolicy, type KubeClock } from './clock.ts';
 import { KubeError, errorFromNetwork, errorFromResponse } from './errors.ts';
+import { requestAttributes } from './request-attributes.ts';
 import { ResourceResolver } from './resources.ts';
 import type { KubeRequest, KubeResponse, KubeTransport } from './transport.ts';
 import type { JsonPatchOp, KubeList, KubeObject, ObjectRef } from './types.ts';
@@ -230,16 +231,18 @@ export class KubeClient {
   }
 
   async #attempt(req: KubeRequest): Promise<KubeResponse | KubeError> {
+    // What the request was, so an error can name the verb and resource (a 403 above all).
+    const attributes = requestAttributes(req.method, req.path, req.query);
     // Fencing: a write whose signal has fired must not reach the server at all.
-    if (req.signal?.aborted === true) return errorFromNetwork(req.signal.reason, req.signal);
+    if (req.signal?.aborted === true) return errorFromNetwork(req.signal.reason, req.signal, attributes);
     let res: KubeResponse;
     try {
       res = await this.transport.send(req);
     } catch (err) {
-      return errorFromNetwork(err, req.signal);
+      return errorFromNetwork(err, req.signal, attributes);
     }
     if (res.status >= 200 && res.status < 300) return res;
-    return errorFromResponse(res.status, res.body, res.headers['retry-after']);
+    return errorFromResponse(res.status, res.body, res.headers['retry-after'], attributes);
   }
 }
 

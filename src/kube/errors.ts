@@ -1,3 +1,5 @@
+import { describeRequest, type KubeRequestAttributes } from './request-attributes.ts';
+
 /** Why a Kubernetes request failed, normalised from the HTTP status and the Status `reason`. */
 export type KubeErrorCode =
   | 'BadRequest'
@@ -36,6 +38,8 @@ export class KubeError extends Error {
   readonly reason: string | undefined;
   /** Seconds the server asked us to wait (429/503 `Retry-After`). */
   readonly retryAfterSeconds: number | undefined;
+  /** The verb and resource of the request that failed, when the client knew them. */
+  readonly request: KubeRequestAttributes | undefined;
 
   constructor(opts: {
     code: KubeErrorCode;
@@ -43,6 +47,7 @@ export class KubeError extends Error {
     message: string;
     reason?: string | undefined;
     retryAfterSeconds?: number | undefined;
+    request?: KubeRequestAttributes | undefined;
     cause?: unknown;
   }) {
     super(opts.message, opts.cause === undefined ? undefined : { cause: opts.cause });
@@ -50,7 +55,25 @@ export class KubeError extends Error {
     this.status = opts.status;
     this.reason = opts.reason;
     this.retryAfterSeconds = opts.retryAfterSeconds;
+    this.request = opts.request;
   }
+}
+
+/**
+ * A KubeError in words for people (a condition, an Event): a 403 names the verb and resource RBAC
+ * refused (`forbidden: serin cannot patch deployments.apps "podinfo-primary" in namespace "team-a"`),
+ * any other failure names the request and then what the server said.
+ */
+export function describeKubeError(err: KubeError): string {
+  const request = err.request;
+  if (err.code === 'Forbidden') {
+    return request === undefined
+      ? `forbidden: ${err.message}`
+      : `forbidden: serin cannot ${describeRequest(request)}`;
+  }
+  const status = err.status === 0 ? err.code : `HTTP ${String(err.status)} ${err.code}`;
+  const detail = `${err.message} (${status})`;
+  return request === undefined ? detail : `${describeRequest(request)}: ${detail}`;
 }
 
 const BY_STATUS: Record<number, KubeErrorCode> = {
@@ -77,7 +100,12 @@ export function codeFor(status: number, reason?: string): KubeErrorCode {
 }
 
 /** Builds a KubeError from an HTTP response (status, parsed body if any, Retry-After header). */
-export function errorFromResponse(status: number, body: unknown, retryAfter?: string): KubeError {
+export function errorFromResponse(
+  status: number,
+  body: unknown,
+  retryAfter?: string,
+  request?: KubeRequestAttributes,
+): KubeError {
   const st = isStatus(body) ? body : undefined;
   const retryAfterSeconds = retryAfter === undefined ? undefined : Number.parseInt(retryAfter, 10);
   return new KubeError({
@@ -87,16 +115,21 @@ export function errorFromResponse(status: number, body: unknown, retryAfter?: st
     reason: st?.reason,
     retryAfterSeconds:
       retryAfterSeconds !== undefined && Number.isFinite(retryAfterSeconds) ? retryAfterSeconds : undefined,
+    request,
   });
 }
 
 /** Wraps a transport-level failure (no HTTP response). */
-export function errorFromNetwork(err: unknown, signal?: AbortSignal): KubeError {
+export function errorFromNetwork(
+  err: unknown,
+  signal?: AbortSignal,
+  request?: KubeRequestAttributes,
+): KubeError {
   if (signal?.aborted === true || (err instanceof Error && err.name === 'AbortError')) {
-    return new KubeError({ code: 'Aborted', status: 0, message: 'request aborted', cause: err });
+    return new KubeError({ code: 'Aborted', status: 0, message: 'request aborted', request, cause: err });
   }
   const message = err instanceof Error ? err.message : String(err);
-  return new KubeError({ code: 'Unreachable', status: 0, message, cause: err });
+  return new KubeError({ code: 'Unreachable', status: 0, message, request, cause: err });
 }
 
 /** True when `body` looks like a Kubernetes Status object. */

@@ -17,7 +17,9 @@ export {
   isIdempotentJsonPatch,
 } from './client.ts';
 export type { KubeClientOptions, CallOptions, PatchOptions, ListOptions, RetryPolicy } from './client.ts';
-export { KubeError, isKubeError } from './errors.ts';
+export { KubeError, isKubeError, describeKubeError } from './errors.ts';
+export { requestAttributes, describeRequest } from './request-attributes.ts';
+export type { KubeRequestAttributes, KubeVerb } from './request-attributes.ts';
 export type { KubeErrorCode, KubeStatus } from './errors.ts';
 export { ClientNodeTransport } from './transport.ts';
 export type {

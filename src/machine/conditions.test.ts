@@ -57,6 +57,19 @@ describe('kstatus conditions', () => {
     });
   });
 
+  it('Reconciling=True and Ready=False with the reason while a failed pass is retried, whatever the phase', () => {
+    for (const phase of ['Idle', 'Progressing', 'Aborted'] as const) {
+      const conditions = computeConditions(
+        input({ phase, failing: { reason: 'ApiServerError', message: 'get x: boom' } }),
+      );
+      expect(statusOf(conditions)).toEqual({ Ready: 'False', Reconciling: 'True', Stalled: 'False' });
+      expect(conditions.find((c) => c.type === 'Reconciling')).toMatchObject({
+        reason: 'ApiServerError',
+        message: 'get x: boom',
+      });
+    }
+  });
+
   it('changes lastTransitionTime only when a status flips', () => {
     const first = computeConditions(input({ phase: 'Progressing', now: T0 }));
     const still = computeConditions(input({ phase: 'Paused', now: T1, previous: first, message: 'paused' }));

@@ -14,6 +14,11 @@ export interface ConditionsInput {
   readonly message: string;
   /** The spec could not be used: the Canary is Stalled until it is fixed. */
   readonly invalid?: { readonly reason: string; readonly message: string } | undefined;
+  /**
+   * The last pass failed on something a retry may clear (an API error, a conflict): the Canary is
+   * Reconciling with that reason, and not Ready, until a pass succeeds.
+   */
+  readonly failing?: { readonly reason: string; readonly message: string } | undefined;
 }
 
 const STEADY: readonly CanaryPhase[] = ['Idle', 'Succeeded'];
@@ -50,6 +55,9 @@ function verdictsOf(input: ConditionsInput): Verdicts {
   if (input.invalid !== undefined) {
     return { ready: false, reconciling: false, stalled: true, reason: input.invalid.reason };
   }
+  if (input.failing !== undefined) {
+    return { ready: false, reconciling: true, stalled: false, reason: input.failing.reason };
+  }
   return {
     ready: current && STEADY.includes(input.phase),
     reconciling: !current || WORKING.includes(input.phase),
@@ -64,12 +72,13 @@ const statusOf = (value: boolean): Status => (value ? 'True' : 'False');
 
 /**
  * The kstatus conditions of a Canary: Ready=True only when Idle or Succeeded with the current
- * generation observed; Reconciling=True while a rollout (or a new generation) is being worked on;
- * Stalled=True when aborted, failed or invalid. All three are always present.
+ * generation observed; Reconciling=True while a rollout (or a new generation) is being worked on, or
+ * while a failed pass is retried; Stalled=True when aborted, failed or invalid. All three are always
+ * present.
  */
 export function computeConditions(input: ConditionsInput): Condition[] {
   const verdicts = verdictsOf(input);
-  const message = input.invalid?.message ?? input.message;
+  const message = input.invalid?.message ?? input.failing?.message ?? input.message;
   return [
     condition(input, { type: 'Ready', status: statusOf(verdicts.ready), reason: verdicts.reason, message }),
     condition(input, {

@@ -33,6 +33,22 @@ export class ControllerMetrics {
     help: 'Reconcile passes that failed and were retried.',
     registers: [this.registry],
   });
+  // --- Failed passes (issue 17): one counter, labelled by the typed reason and the stage. ---
+  readonly reconcileFailures = new Counter({
+    name: 'serin_reconcile_failures_total',
+    help:
+      'Reconcile passes that ended in a problem shown on the Canary, by reason (a closed set, see ' +
+      'docs/controller.md) and stage (gather, validate, finalizer, workloads, decide, effects, converge, commit, finalize).',
+    labelNames: ['reason', 'stage'] as const,
+    registers: [this.registry],
+  });
+  readonly statusWriteFailures = new Counter({
+    name: 'serin_problem_status_write_failures_total',
+    help: 'Problems that could not be written to a Canary status (an Event and the log still say them).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  // --- end of failed passes ---
   readonly notifications = new Counter({
     name: 'serin_notifications_total',
     help: 'Notifications by receiver and result: sent, failed (retries spent or rejected), dropped (queue full).',

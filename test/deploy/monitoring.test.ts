@@ -46,15 +46,16 @@ writeFileSync(rulesPath, stringify({ groups: ruleFile.spec.groups }));
 describe('the PrometheusRule', () => {
   it('passes promtool check rules', () => {
     const run = spawnSync(PROMTOOL, ['check', 'rules', rulesPath], { encoding: 'utf8' });
-    expect(run.stderr + run.stdout).toMatch(/SUCCESS: 6 rules found/);
+    expect(run.stderr + run.stdout).toMatch(/SUCCESS: 7 rules found/);
     expect(run.status).toBe(0);
   });
 
-  it('alerts on controller down, no leader, reconcile errors, an aborted Canary, a long pause and an analysis error streak', () => {
+  it('alerts on controller down, no leader, reconcile errors, passes that keep failing, an aborted Canary, a long pause and an analysis error streak', () => {
     expect(rules.map((r) => r.alert)).toEqual([
       'SerinControllerDown',
       'SerinNoLeader',
       'SerinReconcileErrorsRising',
+      'SerinPassesFailing',
       'SerinCanaryAborted',
       'SerinCanaryPausedLong',
       'SerinAnalysisErrorStreak',
@@ -86,6 +87,17 @@ describe('the PrometheusRule', () => {
             { series: m('metric="success-rate",phase="Error"'), values: '0+1x20' },
             { series: m('metric="success-rate",phase="Successful"'), values: '0+1x20' },
             { series: 'up{job="serin-controller-metrics"}', values: '1 1 0 0 0 0 0 0 0 0' },
+            {
+              // A 403 at every pass for 40 minutes; a gather 500 once, then never again.
+              series:
+                'serin_reconcile_failures_total{job="serin-controller-metrics",reason="ApiForbidden",stage="effects"}',
+              values: '0+1x40',
+            },
+            {
+              series:
+                'serin_reconcile_failures_total{job="serin-controller-metrics",reason="ApiServerError",stage="gather"}',
+              values: '0 1 1x40',
+            },
           ],
           alert_rule_test: [
             {
@@ -108,6 +120,12 @@ describe('the PrometheusRule', () => {
               exp_alerts: [{ exp_labels: { severity: 'critical' } }],
             },
             { eval_time: '3m', alertname: 'SerinControllerDown', exp_alerts: [] },
+            {
+              eval_time: '31m',
+              alertname: 'SerinPassesFailing',
+              exp_alerts: [{ exp_labels: { severity: 'warning', reason: 'ApiForbidden', stage: 'effects' } }],
+            },
+            { eval_time: '10m', alertname: 'SerinPassesFailing', exp_alerts: [] },
           ],
         },
       ],
