@@ -137,7 +137,7 @@ describe('webhook gates through the controller', () => {
       result: 'Failed',
       httpStatus: 403,
       attempts: 1,
-      lastCalledAt: new Date(h.clock.now).toISOString(),
+      lastCalledAt: new Date(h.clock.now()).toISOString(),
     });
     expect(await h.weights()).toEqual({ primary: 100, canary: 0 });
     // Before the recheck interval nothing is called again.
@@ -307,7 +307,7 @@ describe('webhook gates through the controller', () => {
       client,
       logger: pino({ level: 'silent' }),
       provider: h.provider,
-      clock: h.clock.read,
+      clock: h.clock.now,
     });
     hooks.answers.set('/confirm', 200);
     const restarted = () => reconcile(deps, { namespace: NS, name: 'podinfo' });
