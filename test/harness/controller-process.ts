@@ -156,8 +156,8 @@ export interface ControllerLifecycle {
 }
 
 /**
- * Starts an idle controller against `sim` on a chosen loopback port, polls /readyz until it answers
- * 200 while the process holds the Lease (no log reading, no sleeps), then sends SIGTERM and waits for the exit. Returns what it saw; the caller asserts.
+ * Starts an idle controller against `sim` on a chosen loopback port, polls /readyz until it reports
+ * leading (no log reading, no sleeps), then sends SIGTERM and waits for the exit. Returns what it saw; the caller asserts.
  */
 export async function runControllerLifecycle(
   sim: KubeSim,
@@ -168,16 +168,17 @@ export async function runControllerLifecycle(
   const args = ['controller', '--kubeconfig', sim.kubeconfigPath, '--metrics-addr', `127.0.0.1:${port}`];
   const run = spawnSerin(command, [...args, '--log-level', 'info'], { recordLoads: true });
   try {
-    // Ready means leading here: poll /readyz (and the Lease) until both say so, or the process ends.
+    // Poll /readyz until it reports this process leading (it answers 200 "standby" before it takes
+    // the Lease) and the Lease names a holder; the caller asserts the answer's exact status and body.
     const readyz = await poll(
       async (): Promise<[number, string] | undefined> => {
         if (run.child.exitCode !== null) throw new Error(`serin controller exited early: ${run.stderr()}`);
         const response = await fetch(`${url}/readyz`).catch(() => undefined);
         if (response === undefined) return undefined;
         const answer: [number, string] = [response.status, await response.text()];
-        return response.status === 200 && leaseHolder(sim) ? answer : undefined;
+        return answer[1].includes('leading') && leaseHolder(sim) ? answer : undefined;
       },
-      'serin controller to lead and answer /readyz with 200',
+      'serin controller to report leading on /readyz',
       { timeoutMs: 30_000, intervalMs: 50, detail: () => run.stderr() },
     );
     const holderWhileRunning = leaseHolder(sim);
