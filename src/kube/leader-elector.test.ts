@@ -1,58 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { KubeClient } from './client.ts';
-import type { KubeClock } from './clock.ts';
 import { LeaderElector } from './leader-elector.ts';
 import type { KubeRequest, KubeResponse, KubeTransport } from './transport.ts';
 import type { KubeObject } from './types.ts';
-
-/** A clock that only moves when the test says so. */
-class ManualClock implements KubeClock {
-  t = 1_700_000_000_000;
-  readonly #timers = new Set<{ at: number; fire: () => void }>();
-
-  now = (): number => this.t;
-
-  sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-    new Promise((resolve) => {
-      if (signal?.aborted === true) {
-        resolve();
-        return;
-      }
-      const onAbort = (): void => {
-        this.#timers.delete(timer);
-        resolve();
-      };
-      const timer = {
-        at: this.t + ms,
-        fire: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
-      this.#timers.add(timer);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-
-  /** Moves time forward in small steps, letting every woken task run, checking `each` per step. */
-  async advance(ms: number, each: () => void = () => undefined): Promise<void> {
-    const end = this.t + ms;
-    while (this.t < end) {
-      this.t = Math.min(end, this.t + 10);
-      for (const timer of [...this.#timers]) {
-        if (timer.at <= this.t) {
-          this.#timers.delete(timer);
-          timer.fire();
-        }
-      }
-      await settle();
-      each();
-    }
-  }
-}
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 30; i++) await new Promise((r) => setImmediate(r));
-}
+import { ManualClock } from '../../test/support/index.ts';
 
 /** One Lease held in memory with optimistic concurrency, as the API server does it. */
 class LeaseServer {
@@ -109,8 +60,8 @@ function contender(server: LeaseServer, clock: ManualClock, identity: string) {
     renewDeadlineMs: 2000,
     retryPeriodMs: 500,
     clock,
-    onStartedLeading: () => log.push(`start@${clock.t}`),
-    onStoppedLeading: () => log.push(`stop@${clock.t}`),
+    onStartedLeading: () => log.push(`start@${clock.now()}`),
+    onStoppedLeading: () => log.push(`stop@${clock.now()}`),
   });
   return { elector, transport, log, identity };
 }
@@ -124,10 +75,12 @@ describe('LeaderElector', () => {
     a.elector.start();
     b.elector.start();
     let leaders = 0;
-    await clock.advance(10_000, () => {
-      const n = [a, b].filter((c) => c.elector.isLeader()).length;
-      expect(n).toBeLessThanOrEqual(1);
-      leaders = n;
+    await clock.advanceInSteps(10_000, {
+      each: () => {
+        const n = [a, b].filter((c) => c.elector.isLeader()).length;
+        expect(n).toBeLessThanOrEqual(1);
+        leaders = n;
+      },
     });
     expect(leaders).toBe(1);
     const holder = (server.lease?.spec as { holderIdentity: string }).holderIdentity;
@@ -140,21 +93,23 @@ describe('LeaderElector', () => {
     const server = new LeaseServer();
     const a = contender(server, clock, 'a');
     a.elector.start();
-    await clock.advance(100);
+    await clock.advanceInSteps(100);
     expect(a.elector.isLeader()).toBe(true);
     const b = contender(server, clock, 'b');
     b.elector.start();
-    await clock.advance(1000);
+    await clock.advanceInSteps(1000);
     const termSignal = a.elector.signal;
 
     a.transport.partitioned = true;
-    const partitionedAt = clock.t;
+    const partitionedAt = clock.now();
     let fencedAt: number | undefined;
     let takenAt: number | undefined;
-    await clock.advance(6000, () => {
-      expect(a.elector.isLeader() && b.elector.isLeader()).toBe(false);
-      if (fencedAt === undefined && termSignal.aborted) fencedAt = clock.t;
-      if (takenAt === undefined && b.elector.isLeader()) takenAt = clock.t;
+    await clock.advanceInSteps(6000, {
+      each: () => {
+        expect(a.elector.isLeader() && b.elector.isLeader()).toBe(false);
+        if (fencedAt === undefined && termSignal.aborted) fencedAt = clock.now();
+        if (takenAt === undefined && b.elector.isLeader()) takenAt = clock.now();
+      },
     });
     expect(fencedAt).toBeDefined();
     expect(takenAt).toBeDefined();
@@ -170,10 +125,10 @@ describe('LeaderElector', () => {
     const server = new LeaseServer();
     const a = contender(server, clock, 'a');
     a.elector.start();
-    await clock.advance(100);
+    await clock.advanceInSteps(100);
     const signal = a.elector.signal;
     a.transport.partitioned = true;
-    await clock.advance(2500);
+    await clock.advanceInSteps(2500);
     a.transport.partitioned = false;
     const before = a.transport.sent;
     const client = new KubeClient({ transport: a.transport, clock });
@@ -190,14 +145,14 @@ describe('LeaderElector', () => {
     const server = new LeaseServer();
     const a = contender(server, clock, 'a');
     a.elector.start();
-    await clock.advance(100);
+    await clock.advanceInSteps(100);
     const b = contender(server, clock, 'b');
     b.elector.start();
-    await clock.advance(600);
+    await clock.advanceInSteps(600);
     await a.elector.stop();
     expect(a.elector.isLeader()).toBe(false);
     // b polls every retry period (500ms + jitter); a released, so it should not need 3s of expiry.
-    await clock.advance(1200);
+    await clock.advanceInSteps(1200);
     expect(b.elector.isLeader()).toBe(true);
     await b.elector.stop();
   });
@@ -207,7 +162,7 @@ describe('LeaderElector', () => {
     const server = new LeaseServer();
     const a = contender(server, clock, 'a');
     a.elector.start();
-    await clock.advance(100);
+    await clock.advanceInSteps(100);
     // Someone force-takes the lease (e.g. an operator editing it).
     const lease = server.lease!;
     server.handle({
@@ -215,7 +170,7 @@ describe('LeaderElector', () => {
       path: '',
       body: { ...lease, spec: { ...(lease.spec as object), holderIdentity: 'intruder' } },
     });
-    await clock.advance(600);
+    await clock.advanceInSteps(600);
     expect(a.elector.isLeader()).toBe(false);
     expect(a.log.filter((l) => l.startsWith('stop'))).toHaveLength(1);
     await a.elector.stop();

@@ -27,7 +27,10 @@ export interface LeaderElectorOptions {
   /** Stop leading when no renewal succeeded for this long. Must be below leaseDurationMs. */
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
+  /** Time and sleeps (lease expiry, renew deadline, retry period); default the wall clock. */
   clock?: KubeClock;
+  /** Source of the retry period's jitter, in [0, 1); default Math.random. Tests pin it. */
+  random?: () => number;
   logger?: KubeLogger;
   /** Called on each new term with that term's fencing signal. */
   onStartedLeading?: (signal: AbortSignal) => void;
@@ -57,6 +60,7 @@ export class LeaderElector {
   readonly #o: Required<Pick<LeaderElectorOptions, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'>> &
     LeaderElectorOptions;
   readonly #clock: KubeClock;
+  readonly #random: () => number;
   readonly #log: KubeLogger;
   readonly #ref: ObjectRef;
   readonly #stop = new AbortController();
@@ -71,6 +75,7 @@ export class LeaderElector {
       throw new RangeError('renewDeadlineMs must be less than leaseDurationMs (fencing relies on it)');
     }
     this.#clock = opts.clock ?? systemClock;
+    this.#random = opts.random ?? Math.random;
     this.#log = opts.logger ?? silentLogger;
     this.#ref = {
       apiVersion: 'coordination.k8s.io/v1',
@@ -111,7 +116,7 @@ export class LeaderElector {
       const sentAt = this.#clock.now();
       const lease = await this.#tryAcquire(sentAt);
       if (lease === undefined) {
-        await this.#clock.sleep(this.#o.retryPeriodMs * (1 + Math.random() * 0.2), this.#stop.signal);
+        await this.#clock.sleep(this.#o.retryPeriodMs * (1 + this.#random() * 0.2), this.#stop.signal);
         continue;
       }
       if (hasAborted(this.#stop.signal)) {

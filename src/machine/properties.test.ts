@@ -224,15 +224,40 @@ const applied = (t: Transition, action: string) =>
     (e) => e.type === 'recordApproval' && e.result === 'Applied' && e.approval.action === action,
   );
 
+/**
+ * Which phases the generated scenarios reached while a property was checked: a property over
+ * scenarios that never pause, abort or succeed would pass without checking anything there.
+ */
+function phaseCoverage() {
+  const counts = new Map<string, number>();
+  return {
+    note(phase: string): void {
+      counts.set(phase, (counts.get(phase) ?? 0) + 1);
+    },
+    /** Asserts the scenarios reached Paused, Aborted and Succeeded at least once each. */
+    expectReached(): void {
+      const reached = Object.fromEntries(
+        ['Paused', 'Aborted', 'Succeeded'].map((phase) => [phase, counts.get(phase) ?? 0]),
+      );
+      for (const [phase, count] of Object.entries(reached))
+        expect(count, `${phase} reached`).toBeGreaterThan(0);
+    },
+  };
+}
+
 describe('properties over random events and clocks', () => {
   it(
     'weights always sum to 100 and stay within 0..100',
     () => {
+      const coverage = phaseCoverage();
+      let weightWrites = 0;
       fc.assert(
         fc.property(scenarioArb, (scenario) => {
           play(scenario, (t) => {
+            coverage.note(t.after.phase);
             for (const effect of t.effects) {
               if (effect.type !== 'setWeights') continue;
+              weightWrites += 1;
               expect(effect.primary + effect.canary).toBe(100);
               expect(Number.isInteger(effect.canary) && effect.canary >= 0 && effect.canary <= 100).toBe(
                 true,
@@ -243,6 +268,8 @@ describe('properties over random events and clocks', () => {
         }),
         { numRuns: RUNS },
       );
+      coverage.expectReached();
+      expect(weightWrites).toBeGreaterThan(0);
     },
     TIMEOUT,
   );
@@ -250,12 +277,16 @@ describe('properties over random events and clocks', () => {
   it(
     'after Aborted, no effect raises the canary weight above 0 until a new revision or Retry',
     () => {
+      const coverage = phaseCoverage();
+      let seen = 0;
       fc.assert(
         fc.property(scenarioArb, (scenario) => {
           play(scenario, (t) => {
+            coverage.note(t.after.phase);
             if (t.before.phase !== 'Aborted') return;
             const restarted = t.after.revision !== t.before.revision || t.after.attempt !== t.before.attempt;
             if (restarted) return;
+            seen += 1;
             expect(t.effects.filter((e) => e.type === 'setWeights' && e.canary > 0)).toEqual([]);
             expect(t.after.canaryWeight).toBe(0);
             expect(t.after.phase).toBe('Aborted');
@@ -263,6 +294,8 @@ describe('properties over random events and clocks', () => {
         }),
         { numRuns: RUNS },
       );
+      coverage.expectReached();
+      expect(seen).toBeGreaterThan(0);
     },
     TIMEOUT,
   );
@@ -270,10 +303,12 @@ describe('properties over random events and clocks', () => {
   it(
     'paused by a Failed analysis (onFailure Pause), the canary keeps weight 0 and its pods until Retry, Abort, PromoteFull or a new revision',
     () => {
+      const coverage = phaseCoverage();
       let seen = 0;
       fc.assert(
         fc.property(scenarioArb, (scenario) => {
           play(scenario, (t) => {
+            coverage.note(t.after.phase);
             if (t.before.phase !== 'Paused' || t.before.pauseReason !== 'AnalysisFailed') return;
             seen += 1;
             const sameRollout =
@@ -292,6 +327,7 @@ describe('properties over random events and clocks', () => {
         { numRuns: RUNS },
       );
       // The generator reaches the rule it checks.
+      coverage.expectReached();
       expect(seen).toBeGreaterThan(0);
     },
     TIMEOUT,
@@ -300,24 +336,36 @@ describe('properties over random events and clocks', () => {
   it(
     'Succeeded is never reached for an attempt that had a Failed verdict unless PromoteFull was approved after it',
     () => {
+      const coverage = phaseCoverage();
+      let succeeded = 0;
+      let failedVerdicts = 0;
       fc.assert(
         fc.property(scenarioArb, (scenario) => {
           const failed = new Set<string>();
           play(scenario, (t) => {
+            coverage.note(t.after.phase);
             const key = `${t.before.revision ?? ''}#${t.rollout}`;
             const isVerdict =
               t.event.type === 'AnalysisVerdict' || t.event.type === 'BackgroundAnalysisVerdict';
             if (isVerdict && t.event.verdict === 'Failed' && t.before.activeRunIds.includes(t.event.runId)) {
               failed.add(key);
+              failedVerdicts += 1;
             }
             if (applied(t, 'PromoteFull')) failed.delete(key);
             if (t.effects.some((e) => e.type === 'notify' && e.kind === 'Succeeded')) {
+              succeeded += 1;
               expect(failed.has(key)).toBe(false);
             }
           });
         }),
         { numRuns: RUNS },
       );
+      // Both sides of the rule happen: rollouts succeed, and attempts get Failed verdicts. A
+      // PromoteFull applied after a Failed verdict is not generated (1,000 runs reach none), so the
+      // rule's exception is not exercised here.
+      coverage.expectReached();
+      expect(succeeded).toBeGreaterThan(0);
+      expect(failedVerdicts).toBeGreaterThan(0);
     },
     TIMEOUT,
   );
@@ -326,6 +374,7 @@ describe('properties over random events and clocks', () => {
     'no two rollouts share a run id: a revision released again measures again',
     () => {
       let reReleased = 0;
+      let runsStarted = 0;
       fc.assert(
         fc.property(scenarioArb, (scenario) => {
           const started = new Map<string, number>();
@@ -338,6 +387,7 @@ describe('properties over random events and clocks', () => {
               // new rollout the old rollout's verdict without measuring.
               expect(rollout, `run ${effect.runId} started again`).toBeUndefined();
               started.set(effect.runId, t.rollout);
+              runsStarted += 1;
             }
             const revision = t.after.revision;
             if (revision !== undefined && t.after.attempt === 1 && t.rollout !== 0) {
@@ -352,6 +402,7 @@ describe('properties over random events and clocks', () => {
       );
       // The scenarios must actually release a revision again, or the property proves nothing.
       expect(reReleased).toBeGreaterThan(0);
+      expect(runsStarted).toBeGreaterThan(0);
     },
     TIMEOUT,
   );
@@ -359,9 +410,12 @@ describe('properties over random events and clocks', () => {
   it(
     'Paused never advances without an approval or a passing verdict',
     () => {
+      const coverage = phaseCoverage();
+      let advancedByApproval = 0;
       fc.assert(
         fc.property(scenarioArb, (scenario) => {
           play(scenario, (t) => {
+            coverage.note(t.after.phase);
             if (t.before.phase !== 'Paused') return;
             const sameRollout =
               t.after.revision === t.before.revision && t.after.attempt === t.before.attempt;
@@ -371,11 +425,16 @@ describe('properties over random events and clocks', () => {
               ['Progressing', 'Promoting', 'Succeeded'].includes(t.after.phase) ||
               (t.after.currentStepIndex ?? 0) > (t.before.currentStepIndex ?? 0) ||
               t.after.canaryWeight > t.before.canaryWeight;
-            if (advanced) expect(approved).toBe(true);
+            if (!advanced) return;
+            advancedByApproval += 1;
+            expect(approved).toBe(true);
           });
         }),
         { numRuns: RUNS },
       );
+      // Paused rollouts were seen, and some were approved on: the rule was exercised both ways.
+      coverage.expectReached();
+      expect(advancedByApproval).toBeGreaterThan(0);
     },
     TIMEOUT,
   );
@@ -449,6 +508,7 @@ describe('persistence', () => {
   it(
     'restoring after every event, from what a merge patch stores, gives the same states and effects as never stopping',
     () => {
+      const coverage = phaseCoverage();
       fc.assert(
         fc.property(scenarioArb, ({ spec, initialised, events }) => {
           let live = initialSnapshot(spec, 0, { revision: 'stable' }).snapshot;
@@ -463,10 +523,12 @@ describe('persistence', () => {
             expect(restored.state).toEqual(persist(uninterrupted.snapshot));
             live = uninterrupted.snapshot;
             saved = asStored(restored.state);
+            coverage.note(describeSnapshot(live, spec).phase);
           }
         }),
         { numRuns: RUNS },
       );
+      coverage.expectReached();
     },
     TIMEOUT,
   );

@@ -27,6 +27,9 @@ const selector = (workload: string, extra = ''): string =>
 const errorRatio = (workload: string): string =>
   `sum(rate(${selector(workload, ',response_code=~"5.."')}[3s])) / sum(rate(${selector(workload)}[3s]))`;
 const requestRate = (workload: string): string => `sum(rate(${selector(workload)}[3s]))`;
+/** When the stalest of these workloads' series was last scraped (seconds since the epoch). */
+const lastScrape = (workloads: string[]): string =>
+  `min(timestamp(istio_requests_total{reporter="destination",destination_workload=~"${workloads.join('|')}"}))`;
 
 describe.skipIf(skip !== undefined)('analysis against a real Prometheus', () => {
   let mesh: IstioMetricsServer;
@@ -106,10 +109,10 @@ describe.skipIf(skip !== undefined)('analysis against a real Prometheus', () => 
     const bad = errorRateMetric('broken', { failureLimit: 1 });
     const spec: AnalysisTemplateSpec = { metrics: [ok, bad] };
     const liveRun = await live(spec);
-    // Let Prometheus ingest the last scrape before replaying.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
     const from = Date.parse(liveRun.startedAt);
     const to = Date.parse(liveRun.finishedAt ?? liveRun.startedAt) + 1_000;
+    // Replay only once Prometheus holds samples of both series scraped at or after the window's end.
+    await waitForValue(prom.url, lastScrape(['healthy', 'broken']), (at) => at * 1000 >= to, 20_000);
     const replay = await runBacktest({ templates: [spec], args: NO_ARGS, provider, from, to });
     expect(liveRun.phase).toBe('Failed');
     expect(replay.phase).toBe(liveRun.phase);

@@ -15,45 +15,10 @@ import { tune } from '../../src/tune/tune.ts';
 import { prometheusSkipReason, startPrometheus, type RunningPrometheus } from '../harness/prometheus.ts';
 import { shippedTemplate } from './bad-canary.ts';
 import { historyOpenMetrics, scrapes, type ServiceHistory } from './service-history.ts';
+import { CANARY, H, INCIDENT_AT, PAY_CANARY, PAY_PRIMARY, STABLE, T0 } from './tuning-histories.ts';
 
 const skip = prometheusSkipReason();
-const T0 = Date.parse('2026-06-01T00:00:00Z');
-const H = 3_600_000;
 const M = 60_000;
-
-const STABLE: ServiceHistory = {
-  namespace: 'shop',
-  workload: 'checkout',
-  from: T0 - H,
-  to: T0 + 24 * H,
-  scrapeMs: 30_000,
-  seed: 19,
-};
-/** The release: healthy until 10:00, then 20% of its requests fail. */
-const INCIDENT_AT = T0 + 10 * H;
-const CANARY: ServiceHistory = {
-  ...STABLE,
-  workload: 'checkout-canary',
-  from: T0 + 9 * H,
-  to: T0 + 11 * H,
-  seed: 7,
-  incident: { at: INCIDENT_AT, errorShare: 0.2 },
-};
-
-/** A second service released with the judge: its primary stays healthy, the canary fails 20% from 10:00. */
-const PAY_PRIMARY: ServiceHistory = {
-  ...STABLE,
-  workload: 'pay-primary',
-  from: T0 + 8 * H,
-  to: T0 + 11 * H,
-  seed: 11,
-};
-const PAY_CANARY: ServiceHistory = {
-  ...PAY_PRIMARY,
-  workload: 'pay',
-  seed: 12,
-  incident: { at: INCIDENT_AT, errorShare: 0.2 },
-};
 
 type Outcome = 'Failed' | 'Inconclusive' | 'Successful';
 

@@ -8,40 +8,8 @@
  */
 import { runCliCaptured } from '../../src/main.ts';
 import { startPrometheus } from '../harness/prometheus.ts';
-import { historyOpenMetrics, type ServiceHistory } from './service-history.ts';
-
-const T0 = Date.parse('2026-06-01T00:00:00Z');
-const H = 3_600_000;
-const INCIDENT_AT = T0 + 10 * H;
-const STABLE: ServiceHistory = {
-  namespace: 'shop',
-  workload: 'checkout',
-  from: T0 - H,
-  to: T0 + 24 * H,
-  scrapeMs: 30_000,
-  seed: 19,
-};
-const CANARY: ServiceHistory = {
-  ...STABLE,
-  workload: 'checkout-canary',
-  from: T0 + 9 * H,
-  to: T0 + 11 * H,
-  seed: 7,
-  incident: { at: INCIDENT_AT, errorShare: 0.2 },
-};
-const PAY_PRIMARY: ServiceHistory = {
-  ...STABLE,
-  workload: 'pay-primary',
-  from: T0 + 8 * H,
-  to: T0 + 11 * H,
-  seed: 11,
-};
-const PAY_CANARY: ServiceHistory = {
-  ...PAY_PRIMARY,
-  workload: 'pay',
-  seed: 12,
-  incident: { at: INCIDENT_AT, errorShare: 0.2 },
-};
+import { historyOpenMetrics } from './service-history.ts';
+import { CANARY, PAY_CANARY, PAY_PRIMARY, STABLE } from './tuning-histories.ts';
 
 const prom = await startPrometheus({
   targets: [],

@@ -17,9 +17,9 @@ import {
   runSerin,
   spawnSerin,
   telemetryUrl,
-  waitFor,
   type SerinCommand,
 } from '../harness/controller-process.ts';
+import { poll } from '../support/index.ts';
 
 const HELP_RUNS = 10;
 const RSS_RUNS = 3;
@@ -98,13 +98,16 @@ async function idleControllerMiB(
 ): Promise<{ rss: number; peak: number }> {
   const run = spawnSerin(command, controllerArgs(sim, ['--log-level', 'info']));
   try {
-    const url = await waitFor(async () => {
-      const base = telemetryUrl(run);
-      if (base === undefined || !leaseHolder(sim)) return undefined;
-      const ready = await fetch(`${base}/readyz`).catch(() => undefined);
-      return ready?.status === 200 ? base : undefined;
-    }, 60_000);
-    if (url === undefined) throw new Error(`the controller never became ready: ${run.stderr()}`);
+    await poll(
+      async () => {
+        const base = telemetryUrl(run);
+        if (base === undefined || !leaseHolder(sim)) return undefined;
+        const ready = await fetch(`${base}/readyz`).catch(() => undefined);
+        return ready?.status === 200 ? base : undefined;
+      },
+      'the controller to be ready',
+      { timeoutMs: 60_000, intervalMs: 50, detail: () => run.stderr() },
+    );
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     return memoryMiB(run.child.pid ?? 0);
   } finally {

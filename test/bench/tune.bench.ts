@@ -11,20 +11,13 @@
  */
 import { runCliCaptured } from '../../src/main.ts';
 import { historyOpenMetrics, type ServiceHistory } from '../analysis/service-history.ts';
+import { H, STABLE as DAY, T0 } from '../analysis/tuning-histories.ts';
 import { prometheusAvailable, startPrometheus } from '../harness/prometheus.ts';
 
-const T0 = Date.parse('2026-06-01T00:00:00Z');
-const H = 3_600_000;
 const DAYS = 7;
 
-const STABLE: ServiceHistory = {
-  namespace: 'shop',
-  workload: 'checkout',
-  from: T0 - H,
-  to: T0 + DAYS * 24 * H,
-  scrapeMs: 60_000,
-  seed: 19,
-};
+/** The tuning suites' healthy service, over a week at 1-minute scrapes. */
+const STABLE: ServiceHistory = { ...DAY, to: T0 + DAYS * 24 * H, scrapeMs: 60_000 };
 
 interface Report {
   runs: number;

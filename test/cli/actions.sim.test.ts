@@ -7,8 +7,8 @@ import {
   removeKubeconfigFiles,
   serin,
   toFinalPause,
-  until,
 } from './oncall-helpers.ts';
+import { eventually } from '../support/index.ts';
 
 let h: Harness;
 afterEach(async () => {
@@ -21,7 +21,7 @@ async function decided(args: string[]) {
   const kubeconfig = kubeconfigFileFor(h.sim, 'oncall@example.com');
   const before = (await approvals(h)).length;
   const run = serin(kubeconfig, args);
-  await until(async () => (await approvals(h)).length > before, 'the verb to create its Approval');
+  await eventually(async () => (await approvals(h)).length > before, 'the verb to create its Approval');
   await h.pass();
   return run;
 }

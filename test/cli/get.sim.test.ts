@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Approval, Canary } from '../../src/api/index.ts';
 import { canary, NS, startHarness, type Harness } from '../controller/harness.ts';
 import { approve, status } from '../controller/rollout-helpers.ts';
-import { kubeconfigFileFor, removeKubeconfigFiles, serin, toFinalPause, until } from './oncall-helpers.ts';
+import { kubeconfigFileFor, removeKubeconfigFiles, serin, toFinalPause } from './oncall-helpers.ts';
+import { eventually } from '../support/index.ts';
 
 let h: Harness;
 afterEach(async () => {
@@ -115,12 +116,12 @@ describe('serin get canaries', () => {
       err: (text) => (out += text),
       signal: stop.signal,
     });
-    await until(() => out.includes('Unknown'), 'the first table');
+    await eventually(() => out.includes('Unknown'), 'the first table');
     await h.pass();
     await h.markRolledOut('podinfo-primary');
     await h.pass();
     expect((await status(h)).phase).toBe('Idle');
-    await until(() => out.includes('Idle'), 'a line for the Idle Canary');
+    await eventually(() => out.includes('Idle'), 'a line for the Idle Canary');
     stop.abort();
     expect(await running).toBe(0);
     const lines = out.trimEnd().split('\n');

@@ -47,15 +47,16 @@ afterEach(async () => {
 async function harness(): Promise<Harness> {
   h = await startHarness();
   const clock = h.clock;
-  clock.advance = (ms: number) => {
-    clock.now += ms;
-    vi.setSystemTime(clock.now);
+  const set = clock.set.bind(clock);
+  clock.set = (at: number) => {
+    set(at);
+    vi.setSystemTime(clock.now());
   };
   let sequence = 0;
   (h.deps as { recorder: EventRecorder }).recorder = new EventRecorder({
     client: h.client,
     component: 'serin-controller',
-    clock: { now: () => clock.now + ++sequence, sleep: (ms, signal) => systemClock.sleep(ms, signal) },
+    clock: { now: () => clock.now() + ++sequence, sleep: (ms, signal) => systemClock.sleep(ms, signal) },
   });
   return h;
 }

@@ -61,15 +61,6 @@ export async function toFinalPause(h: Harness): Promise<void> {
   expect(await status(h)).toMatchObject({ phase: 'Paused', pauseReason: 'Manual', currentStepIndex: 4 });
 }
 
-/** Polls until `check` holds (no timing is asserted; the deadline only stops a broken test). */
-export async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** The Approvals in the harness namespace. */
 export async function approvals(
   h: Harness,

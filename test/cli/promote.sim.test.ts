@@ -7,8 +7,8 @@ import {
   removeKubeconfigFiles,
   serin,
   toFinalPause,
-  until,
 } from './oncall-helpers.ts';
+import { eventually } from '../support/index.ts';
 
 let h: Harness;
 afterEach(async () => {
@@ -20,7 +20,7 @@ afterEach(async () => {
 async function withController(kubeconfig: string, args: string[]) {
   const before = (await approvals(h)).length;
   const run = serin(kubeconfig, args);
-  await until(async () => (await approvals(h)).length > before, 'the verb to create its Approval');
+  await eventually(async () => (await approvals(h)).length > before, 'the verb to create its Approval');
   await h.pass();
   return run;
 }
@@ -132,7 +132,7 @@ describe('serin promote', () => {
     await toFinalPause(h);
     const kubeconfig = kubeconfigFileFor(h.sim, 'alice');
     const run = serin(kubeconfig, ['promote', 'podinfo']);
-    await until(async () => (await approvals(h)).length > 0, 'the Approval');
+    await eventually(async () => (await approvals(h)).length > 0, 'the Approval');
     // A new revision lands before the controller gets to the Approval: it names the old one.
     await release(h, 'podinfo:3.0');
     await h.pass();

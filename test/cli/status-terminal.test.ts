@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../controller/harness.ts';
 import { approve } from '../controller/rollout-helpers.ts';
-import { kubeconfigFileFor, removeKubeconfigFiles, toFinalPause, until } from './oncall-helpers.ts';
+import { kubeconfigFileFor, removeKubeconfigFiles, toFinalPause } from './oncall-helpers.ts';
+import { eventually } from '../support/index.ts';
 
 /** tmux drives a real terminal; where it is not installed the test is reported as skipped. */
 const HAS_TMUX = (() => {
@@ -54,13 +55,16 @@ describe.skipIf(!HAS_TMUX)('serin status -w in a terminal (tmux)', () => {
     const command = `node --import tsx src/main.ts status podinfo -w --kubeconfig ${kubeconfig}`;
     tmux('new-session', '-d', '-s', 'oncall', '-x', '160', '-y', '50', '-c', process.cwd(), command);
 
-    await until(() => screen().includes('serin promote podinfo -n test'), 'the first screen');
+    await eventually(() => screen().includes('serin promote podinfo -n test'), 'the first screen');
     expect(screen()).toMatch(/^podinfo\s+namespace test\s+Paused \(Manual\)/);
     expect(screen()).toMatch(/▶\s+5\. wait for approval/);
 
     await approve(h, 'Promote', 4);
     await h.pass();
-    await until(() => screen().includes('waiting for podinfo-primary to roll out'), 'the redrawn screen');
+    await eventually(
+      () => screen().includes('waiting for podinfo-primary to roll out'),
+      'the redrawn screen',
+    );
     const redrawn = screen();
     // Redrawn in place: the screen starts with the new state and the old one is gone.
     expect(redrawn).toMatch(/^podinfo\s+namespace test\s+Promoting/);
@@ -68,6 +72,6 @@ describe.skipIf(!HAS_TMUX)('serin status -w in a terminal (tmux)', () => {
     expect(redrawn).toMatch(/oncall@example\.com: Promote step 5 revision \w+ -> Applied/);
 
     tmux('send-keys', '-t', 'oncall', 'C-c');
-    await until(() => !sessionAlive(), 'serin status to exit on Ctrl-C');
+    await eventually(() => !sessionAlive(), 'serin status to exit on Ctrl-C');
   }, 60_000);
 });

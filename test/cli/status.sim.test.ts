@@ -3,7 +3,8 @@ import { buildProgram } from '../../src/cli/index.ts';
 import type { CliContext } from '../../src/cli/context.ts';
 import { startHarness, type Harness } from '../controller/harness.ts';
 import { approve, startRollout, status, toIdle } from '../controller/rollout-helpers.ts';
-import { kubeconfigFileFor, removeKubeconfigFiles, serin, toFinalPause, until } from './oncall-helpers.ts';
+import { kubeconfigFileFor, removeKubeconfigFiles, serin, toFinalPause } from './oncall-helpers.ts';
+import { eventually } from '../support/index.ts';
 
 let h: Harness;
 afterEach(async () => {
@@ -116,10 +117,10 @@ describe('serin status', () => {
     await toFinalPause(h);
     const stop = new AbortController();
     const live = statusLive(kubeconfigFileFor(h.sim, 'alice'), { isTTY: false, stop: stop.signal });
-    await until(() => live.run.out.includes('waiting for'), 'the first screen');
+    await eventually(() => live.run.out.includes('waiting for'), 'the first screen');
     await approve(h, 'Promote', 4);
     await h.pass();
-    await until(() => live.run.out.includes('Promoting'), 'a line about Promoting');
+    await eventually(() => live.run.out.includes('Promoting'), 'a line about Promoting');
     stop.abort();
     await live.done;
     expect(live.run.code).toBe(0);
@@ -135,10 +136,10 @@ describe('serin status', () => {
     await toFinalPause(h);
     const stop = new AbortController();
     const live = statusLive(kubeconfigFileFor(h.sim, 'alice'), { isTTY: true, stop: stop.signal });
-    await until(() => live.run.out.includes('waiting for'), 'the first screen');
+    await eventually(() => live.run.out.includes('waiting for'), 'the first screen');
     await approve(h, 'Promote', 4);
     await h.pass();
-    await until(
+    await eventually(
       () => /Promoting[\s\S]*waiting for/.test(live.run.out.split('\u001b[H\u001b[2J').at(-1) ?? ''),
       'a redrawn screen',
     );

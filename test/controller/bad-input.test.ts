@@ -1,10 +1,16 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startKubeSim, type KubeSim } from '../../src/sim/kube/index.ts';
-import { FROM_SOURCES, leaseHolder, runSerin, spawnSerin, waitFor } from '../harness/controller-process.ts';
+import {
+  FROM_SOURCES,
+  freeLoopbackPort,
+  leaseHolder,
+  runSerin,
+  spawnSerin,
+} from '../harness/controller-process.ts';
+import { poll } from '../support/index.ts';
 
 let dir: string;
 let sim: KubeSim | undefined;
@@ -32,15 +38,6 @@ async function controller(
 ): Promise<{ code: number | null; lines: string[] }> {
   const run = await runSerin(FROM_SOURCES, ['controller', '--metrics-addr', '127.0.0.1:0', ...args], { env });
   return { code: run.code, lines: run.stderr.trim().split('\n') };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 interface RetryLine {
@@ -112,7 +109,7 @@ describe('serin controller on bad input', () => {
   }, 30_000);
 
   it('retries an unreachable API server with growing backoff, then starts once it answers', async () => {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     // The simulator's kubeconfig for that port, kept while the simulator is down.
     sim = await startKubeSim({ port, namespaces: ['serin-system'] });
     const kubeconfig = join(dir, 'kubeconfig.yaml');
@@ -128,23 +125,24 @@ describe('serin controller on bad input', () => {
       '127.0.0.1:0',
     ]);
     try {
-      const early = await waitFor(
+      const early = await poll(
         () => (retryLines(run.stdout()).length >= 2 ? retryLines(run.stdout()) : undefined),
+        'two retry lines',
         20_000,
       );
-      expect(early?.[0]?.msg).toMatch(
+      expect(early[0]?.msg).toMatch(
         new RegExp(
           `^API server http://127\\.0\\.0\\.1:${port} unreachable \\(.+\\); retrying in \\d+\\.\\ds$`,
         ),
       );
       // Jittered, but never below half the ceiling: ~1s, then ~2s, ...
-      expect(early?.map((line) => [line.attempt, line.retryInMs >= 500 * 2 ** (line.attempt - 1)])).toEqual([
+      expect(early.map((line) => [line.attempt, line.retryInMs >= 500 * 2 ** (line.attempt - 1)])).toEqual([
         [1, true],
         [2, true],
       ]);
       sim = await startKubeSim({ port, namespaces: ['serin-system'] });
       const running = sim;
-      expect(await waitFor(() => leaseHolder(running) || undefined, 60_000)).toMatch(/.+/);
+      expect(await poll(() => leaseHolder(running) || undefined, 'a lease holder', 60_000)).toMatch(/.+/);
       run.child.kill('SIGTERM');
       expect(await run.exited).toBe(0);
     } finally {
@@ -154,7 +152,7 @@ describe('serin controller on bad input', () => {
   }, 90_000);
 
   it('stops cleanly with exit 0 when SIGTERM arrives while it waits for the API server', async () => {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const kubeconfig = join(dir, 'kubeconfig.yaml');
     writeFileSync(
       kubeconfig,
@@ -176,7 +174,7 @@ describe('serin controller on bad input', () => {
       '127.0.0.1:0',
     ]);
     try {
-      expect(await waitFor(() => retryLines(run.stdout())[0], 20_000)).toBeDefined();
+      expect(await poll(() => retryLines(run.stdout())[0], 'a retry line', 20_000)).toBeDefined();
       run.child.kill('SIGTERM');
       expect(await run.exited).toBe(0);
       expect(run.stdout()).toMatch(/stopped while waiting for the API server/);

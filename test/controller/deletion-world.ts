@@ -5,7 +5,8 @@ import { reconcile, type ReconcileResult } from '../../src/controller/reconcile.
 import { createKubeClient, loadKubeConfig, type KubeClient, type KubeObject } from '../../src/kube/index.ts';
 import type { KubeSim } from '../../src/sim/kube/index.ts';
 import { raw } from '../sim-kube/helpers.ts';
-import { ManualClock, ScriptedProvider, canary, deployment, virtualService } from './harness.ts';
+import { ScriptedProvider, canary, deployment, virtualService } from './harness.ts';
+import { ManualClock } from '../support/index.ts';
 
 /** Steps without analysis, so a world needs no metrics to reach every phase. */
 export const PLAIN_STEPS = [
@@ -55,7 +56,7 @@ export class World {
       client: this.client,
       logger: pino({ level: 'silent' }),
       provider: this.provider,
-      clock: this.clock.read,
+      clock: this.clock.now,
     });
   }
 

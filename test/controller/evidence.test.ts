@@ -31,7 +31,7 @@ describe('the evidence rule in the controller', () => {
     expect((await fullStatus()).canaryTrafficSince).toBeUndefined();
     await startRollout(h);
     const since = (await fullStatus()).canaryTrafficSince;
-    expect(since).toBe(new Date(h.clock.now).toISOString());
+    expect(since).toBe(new Date(h.clock.now()).toISOString());
     h.clock.advance(61 * SECOND);
     await h.pass();
     expect((await fullStatus()).canaryTrafficSince).toBe(since);
@@ -49,7 +49,7 @@ describe('the evidence rule in the controller', () => {
     h = await startHarness({ templates: [slowTemplate()] });
     await toIdle(h);
     await startRollout(h);
-    const since = h.clock.now;
+    const since = h.clock.now();
     h.clock.advance(61 * SECOND);
     await h.pass();
     h.provider.set('success_rate', 0.99);
@@ -61,8 +61,8 @@ describe('the evidence rule in the controller', () => {
         `its errors show in this query from ${new Date(since + 360 * SECOND).toISOString()} (window 300s + 2 scrape intervals of 30s)`,
     );
     // Measured again at the interval (10 s), not only when the evidence suffices.
-    expect(deferred?.nextMeasurementAt).toBe(new Date(h.clock.now + 10 * SECOND).toISOString());
-    while (h.clock.now < since + 360 * SECOND) {
+    expect(deferred?.nextMeasurementAt).toBe(new Date(h.clock.now() + 10 * SECOND).toISOString());
+    while (h.clock.now() < since + 360 * SECOND) {
       h.clock.advance(10 * SECOND);
       await h.pass();
     }
@@ -98,7 +98,7 @@ describe('the evidence rule in the controller', () => {
     await h.pass();
     const second = await fullStatus();
     expect(second.canaryWeight).toBe(20);
-    expect(second.canaryTrafficSince).toBe(new Date(h.clock.now).toISOString());
+    expect(second.canaryTrafficSince).toBe(new Date(h.clock.now()).toISOString());
     expect(second.canaryTrafficSince).not.toBe(first);
   });
 });

@@ -10,6 +10,7 @@ import { reconcile } from '../../src/controller/reconcile.ts';
 import { createKubeClient, loadKubeConfig } from '../../src/kube/index.ts';
 import { canary, NS, startHarness, successRateTemplate, type Harness } from './harness.ts';
 import { release, status, toIdle } from './rollout-helpers.ts';
+import { eventually } from '../support/index.ts';
 
 const SECOND = 1000;
 const FIXTURES = new URL('../fixtures/webhooks/', import.meta.url);
@@ -87,12 +88,14 @@ async function passUntil(
   done: (s: Awaited<ReturnType<typeof status>> & { webhooks?: WebhookStatus[] }) => boolean,
   pass: () => Promise<unknown> = () => harness.pass(),
 ): Promise<void> {
-  for (let i = 0; i < 300; i += 1) {
-    await pass();
-    if (done(await status(harness))) return;
-    await tick();
-  }
-  throw new Error(`never reached: ${JSON.stringify(await status(harness))}`);
+  await eventually(
+    async () => {
+      await pass();
+      return done(await status(harness));
+    },
+    'the status to satisfy the predicate',
+    { intervalMs: 10, detail: async () => `last status: ${JSON.stringify(await status(harness))}` },
+  );
 }
 
 async function webhooks(harness: Harness): Promise<WebhookStatus[]> {
@@ -137,7 +140,7 @@ describe('webhook gates through the controller', () => {
       result: 'Failed',
       httpStatus: 403,
       attempts: 1,
-      lastCalledAt: new Date(h.clock.now).toISOString(),
+      lastCalledAt: new Date(h.clock.now()).toISOString(),
     });
     expect(await h.weights()).toEqual({ primary: 100, canary: 0 });
     // Before the recheck interval nothing is called again.
@@ -307,7 +310,7 @@ describe('webhook gates through the controller', () => {
       client,
       logger: pino({ level: 'silent' }),
       provider: h.provider,
-      clock: h.clock.read,
+      clock: h.clock.now,
     });
     hooks.answers.set('/confirm', 200);
     const restarted = () => reconcile(deps, { namespace: NS, name: 'podinfo' });

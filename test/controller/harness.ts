@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import type { CanaryInput } from '../../src/api/index.ts';
 import { assembleDeps } from '../../src/controller/assemble.ts';
 import { reconcile, type ReconcileResult, type ReconcilerDeps } from '../../src/controller/reconcile.ts';
-import { createKubeClient, loadKubeConfig, type KubeClient, type KubeObject } from '../../src/kube/index.ts';
+import type { KubeClient, KubeObject } from '../../src/kube/index.ts';
 import type {
   InstantQueryRequest,
   MetricProvider,
@@ -11,18 +11,9 @@ import type {
   RangeOutcome,
   RangeQueryRequest,
 } from '../../src/ports/index.ts';
-import { startKubeSim, type KubeSim } from '../../src/sim/kube/index.ts';
+import { ManualClock, startSim, type KubeSim } from '../support/index.ts';
 
 export const NS = 'test';
-
-/** A clock the test moves by hand. */
-export class ManualClock {
-  constructor(public now = Date.parse('2026-11-22T10:00:00Z')) {}
-  advance(ms: number): void {
-    this.now += ms;
-  }
-  readonly read = (): number => this.now;
-}
 
 /**
  * A metric provider whose answers the test scripts: each query that contains a key gets that key's
@@ -175,12 +166,11 @@ const API: Record<string, string> = {
 export async function startHarness(
   options: { canary?: KubeObject; templates?: KubeObject[]; crdFiles?: string[] } = {},
 ): Promise<Harness> {
-  const sim = await startKubeSim({ port: 0, crdFiles: options.crdFiles ?? [] });
-  const client = createKubeClient(loadKubeConfig({ kubeconfig: sim.kubeconfigPath }).kubeConfig);
+  const { sim, client } = await startSim({ crdFiles: options.crdFiles ?? [] }, {});
   await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   const clock = new ManualClock();
   const provider = new ScriptedProvider();
-  const deps = assembleDeps({ client, logger: pino({ level: 'silent' }), provider, clock: clock.read });
+  const deps = assembleDeps({ client, logger: pino({ level: 'silent' }), provider, clock: clock.now });
   for (const template of options.templates ?? [successRateTemplate()]) await client.create(template);
   await client.create(deployment('podinfo', 'podinfo:1.0'));
   await client.create(virtualService());

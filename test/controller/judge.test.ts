@@ -91,7 +91,11 @@ describe('a scored judge metric in a rollout', () => {
     expect(await h.weights()).toEqual({ primary: 50, canary: 50 });
     // The judge's window ends at the controller's clock, not the machine's.
     const [request] = h.provider.sentRanges;
-    expect(request).toMatchObject({ end: h.clock.now, start: h.clock.now - 60 * SECOND, stepMs: 3 * SECOND });
+    expect(request).toMatchObject({
+      end: h.clock.now(),
+      start: h.clock.now() - 60 * SECOND,
+      stepMs: 3 * SECOND,
+    });
   });
 
   it('rolls back when the critical error comparison is High, though latency passes (score 0)', async () => {

@@ -11,6 +11,7 @@ import {
 } from '../../src/kube/index.ts';
 import { NS, startHarness, type Harness } from './harness.ts';
 import { release, status } from './rollout-helpers.ts';
+import { eventually } from '../support/index.ts';
 
 /** Counts the writes a controller sends, leaving out its Lease and its Events. */
 function countingClient(kubeconfigPath: string): { client: KubeClient; writes: KubeRequest[] } {
@@ -26,18 +27,6 @@ function countingClient(kubeconfigPath: string): { client: KubeClient; writes: K
     watch: (path, query, onEvent) => inner.watch(path, query, onEvent),
   };
   return { client: new KubeClient({ transport }), writes };
-}
-
-async function waitFor(
-  check: () => Promise<boolean> | boolean,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 let h: Harness;
@@ -70,9 +59,9 @@ describe('two controller instances with leader election', () => {
       controller.start();
       return { identity, controller, writes };
     });
-    await waitFor(async () => (await h.get('Deployment', 'podinfo-primary')) !== undefined, 'the primary');
+    await eventually(async () => (await h.get('Deployment', 'podinfo-primary')) !== undefined, 'the primary');
     await h.markRolledOut('podinfo-primary');
-    await waitFor(async () => (await status(h)).phase === 'Idle', 'Idle');
+    await eventually(async () => (await status(h)).phase === 'Idle', 'Idle');
 
     const leaders = instances.filter((i) => i.controller.isLeader());
     expect(leaders).toHaveLength(1);
@@ -83,9 +72,9 @@ describe('two controller instances with leader election', () => {
     expect(standby.controller.ready()).toEqual({ ready: true, detail: 'ok (standby)' });
 
     await leader!.controller.stop();
-    await waitFor(() => standby.controller.isLeader(), 'the standby to lead');
+    await eventually(() => standby.controller.isLeader(), 'the standby to lead');
     await release(h, 'podinfo:2.0');
-    await waitFor(
+    await eventually(
       async () => (await status(h)).phase === 'Progressing',
       'the new leader to start the rollout',
     );

@@ -54,7 +54,7 @@ describe('a full rollout driven tick by tick', () => {
     expect(await h.weights()).toEqual({ primary: 100, canary: 0 });
     // scaleDownDelaySeconds (default 30): the canary keeps its pods while proxies drain.
     expect(await replicas(h, 'podinfo')).toBe(2);
-    expect(done.canaryScaleDownAt).toBe(new Date(h.clock.now + 30 * SECOND).toISOString());
+    expect(done.canaryScaleDownAt).toBe(new Date(h.clock.now() + 30 * SECOND).toISOString());
     h.clock.advance(30 * SECOND);
     await h.pass();
     expect(await replicas(h, 'podinfo')).toBe(0);
@@ -72,7 +72,7 @@ describe('a full rollout driven tick by tick', () => {
     expect(aborted.phase).toBe('Aborted');
     expect(await h.weights()).toEqual({ primary: 100, canary: 0 });
     expect(await replicas(h, 'podinfo')).toBe(2);
-    expect(aborted.canaryScaleDownAt).toBe(new Date(h.clock.now + 30 * SECOND).toISOString());
+    expect(aborted.canaryScaleDownAt).toBe(new Date(h.clock.now() + 30 * SECOND).toISOString());
     const events = await h.events();
     expect(events.map((e) => e.message).join('\n')).toMatch(/0\.81/);
 

@@ -25,6 +25,7 @@ import { inNamespace, loadManifests } from '../../src/sim/examples.ts';
 import type { AuditRecord, KubeconfigObject } from '../../src/sim/kube/index.ts';
 import { startStack, type Stack } from '../../src/sim/stack.ts';
 import { compare, grantedRules, renderKustomization, serviceAccountUser, type GrantedRule } from './rbac.ts';
+import { eventually, poll } from '../support/index.ts';
 
 const SA = { namespace: 'serin-system', name: 'serin-controller' };
 const CONTROLLER_USER = serviceAccountUser(SA.namespace, SA.name);
@@ -217,15 +218,19 @@ class Release {
   }
 
   async waitFor(what: string, check: (s: CanaryStatus) => boolean, name = 'podinfo'): Promise<CanaryStatus> {
-    const deadline = Date.now() + 45_000;
     let last: CanaryStatus = {};
-    while (Date.now() < deadline) {
-      last = await this.status(name);
-      if (check(last)) return last;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(
-      `timed out waiting for ${what} of ${this.ns}/${name}: phase ${last.phase ?? '-'}, ${last.message ?? ''}; analysis ${JSON.stringify(last.analysis?.map((run) => run.metrics.map((m) => [m.name, m.phase, m.message, m.measurements.at(-1)])))}`,
+    return poll(
+      async () => {
+        last = await this.status(name);
+        return check(last) ? last : undefined;
+      },
+      `${what} of ${this.ns}/${name}`,
+      {
+        timeoutMs: 45_000,
+        intervalMs: 100,
+        detail: () =>
+          `phase ${last.phase ?? '-'}, ${last.message ?? ''}; analysis ${JSON.stringify(last.analysis?.map((run) => run.metrics.map((m) => [m.name, m.phase, m.message, m.measurements.at(-1)])))}`,
+      },
     );
   }
 
@@ -321,24 +326,26 @@ class Release {
     ];
     for (const ref of owned)
       await this.stack.client.mergePatch(ref, { metadata: { ownerReferences: [owner] } });
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      const objects = await Promise.all(owned.map((ref) => this.stack.client.get(ref)));
-      if (objects.every((o) => o.metadata.ownerReferences === undefined)) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`the controller did not remove the Canary's owner references in ${this.ns}`);
+    await eventually(
+      async () => {
+        const objects = await Promise.all(owned.map((ref) => this.stack.client.get(ref)));
+        return objects.every((o) => o.metadata.ownerReferences === undefined);
+      },
+      `the controller to remove the Canary's owner references in ${this.ns}`,
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
   }
 
   async waitForPrimaryHpaMax(max: number): Promise<void> {
     const ref = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', namespace: this.ns };
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      const copy = await this.stack.client.find({ ...ref, name: 'podinfo-primary' });
-      if ((copy?.spec as { maxReplicas?: number } | undefined)?.maxReplicas === max) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`podinfo-primary HPA in ${this.ns} did not follow maxReplicas ${max}`);
+    await eventually(
+      async () => {
+        const copy = await this.stack.client.find({ ...ref, name: 'podinfo-primary' });
+        return (copy?.spec as { maxReplicas?: number } | undefined)?.maxReplicas === max;
+      },
+      `podinfo-primary HPA in ${this.ns} to follow maxReplicas ${max}`,
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
   }
 
   /** The orphan Canary's Warning Event, recorded again and again while it stays stalled. */
@@ -352,12 +359,11 @@ class Release {
 
   /** Waits until the stalled Canary's Event has been counted again (by a new leader, after a failover). */
   async waitForStalledEventAfter(count: number): Promise<void> {
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      if ((await this.stalledEventCount()) > count) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`the stalled Canary's Event in ${this.ns} was not recorded again (count ${count})`);
+    await eventually(
+      async () => (await this.stalledEventCount()) > count,
+      `the stalled Canary's Event in ${this.ns} to be recorded again (count ${count})`,
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
   }
 
   async deleteCanaries(): Promise<void> {
@@ -368,13 +374,16 @@ class Release {
       name,
     });
     for (const name of ['podinfo', 'orphan']) await this.stack.client.delete(ref(name));
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      const left = await Promise.all(['podinfo', 'orphan'].map((name) => this.stack.client.find(ref(name))));
-      if (left.every((c) => c === undefined)) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`the Canaries in ${this.ns} were not released by their finalizer`);
+    await eventually(
+      async () => {
+        const left = await Promise.all(
+          ['podinfo', 'orphan'].map((name) => this.stack.client.find(ref(name))),
+        );
+        return left.every((c) => c === undefined);
+      },
+      `the Canaries in ${this.ns} to be released by their finalizer`,
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
   }
 
   prometheusUrl = '';

@@ -8,6 +8,7 @@ import { startPrometheus, type RunningPrometheus } from '../../src/sim/prometheu
 import { startStack, type Stack } from '../../src/sim/stack.ts';
 import { prometheusSkipReason } from '../harness/prometheus.ts';
 import { analysisStep, spawnController, startScenario, waitForTraffic, type Scenario } from './scenario.ts';
+import { eventually, poll } from '../support/index.ts';
 
 const skip = prometheusSkipReason();
 const HEALTH = ['istio-success-rate', 'istio-latency-p99'];
@@ -234,18 +235,18 @@ describe.skipIf(skip !== undefined)('closed loop with a real Prometheus', () => 
         { op: 'replace', path: '/spec/http/0/route/1/weight', value: 60 },
       ],
     );
-    const deadline = Date.now() + 20_000;
-    while ((await scenario.weights()).canary !== 10 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
+    const every100ms = { timeoutMs: 20_000, intervalMs: 100 };
+    const here = scenario;
+    await eventually(async () => (await here.weights()).canary === 10, 'the weights restored', every100ms);
     expect(await scenario.weights()).toEqual({ primary: 90, canary: 10 });
     // The pass writes the VirtualService first and records its Events after the status: under load
     // the Event can follow the restored weights by a moment (this read once ran before it).
-    let drift: { message: string } | undefined;
-    while (drift === undefined && Date.now() < deadline) {
-      drift = (await scenario.events()).find((e) => e.reason === 'WeightsDrifted');
-      if (drift === undefined) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(drift?.message).toMatch(
+    const drift = await poll(
+      async () => (await here.events()).find((e) => e.reason === 'WeightsDrifted'),
+      'a WeightsDrifted Event',
+      every100ms,
+    );
+    expect(drift.message).toMatch(
       /weights drifted \(.*primary 40 \/ canary 60\), restored to primary 90 \/ canary 10/,
     );
   }, 120_000);

@@ -10,6 +10,7 @@ import { prometheusSkipReason } from '../harness/prometheus.ts';
 import { startReceiver, type ReceiverServer } from '../notifiers/receiver-server.ts';
 import { withNotifications } from '../notifiers/stack-notifications.ts';
 import { analysisStep, startScenario, waitForTraffic, type Scenario } from './scenario.ts';
+import { poll } from '../support/index.ts';
 
 const skip = prometheusSkipReason();
 const RPS = 100;
@@ -74,9 +75,14 @@ describe.skipIf(skip !== undefined)('notifications with a real Prometheus', () =
       slack.received
         .map((r) => JSON.parse(r.body) as SlackMessage)
         .filter((m) => m.blocks.some((b) => b.text?.text === `Canary ${ns}/podinfo rolled back`));
-    const deadline = Date.now() + 15_000;
-    while (mine().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const messages = mine();
+    const messages = await poll(
+      () => (mine().length > 0 ? mine() : undefined),
+      `the rollback message for ${ns}`,
+      {
+        timeoutMs: 15_000,
+        intervalMs: 100,
+      },
+    );
     expect(messages.map(eventOf)).toEqual(['Aborted']);
     const text = JSON.stringify(messages[0]);
     expect(text).toContain(`success-rate Failed: ${measured} (success when result &gt;= 0.99)`);

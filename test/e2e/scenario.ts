@@ -5,6 +5,7 @@ import { inNamespace, loadManifests, withPrometheus } from '../../src/sim/exampl
 import type { MeshEmulator } from '../../src/sim/mesh/index.ts';
 import type { Stack } from '../../src/sim/stack.ts';
 import { waitForValue } from '../harness/prometheus.ts';
+import { poll } from '../support/index.ts';
 
 export const MEASUREMENT_INTERVAL = '2s';
 
@@ -106,21 +107,23 @@ export async function startScenario(stack: Stack, options: ScenarioOptions): Pro
     weightHistory,
     status,
     async waitFor(what, check, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
       let last: CanaryStatus = {};
-      while (Date.now() < deadline) {
-        last = await status();
-        if (check(last)) return last;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      const measurements = (last.analysis ?? []).flatMap((run) =>
-        run.metrics.map(
-          (m) =>
-            `${run.runId} ${m.name} ${m.phase}: ${m.measurements.map((x) => `${x.phase}(${x.value ?? x.message ?? ''})`).join(' ')}`,
-        ),
-      );
-      throw new Error(
-        `timed out waiting for ${what}; last status: phase ${last.phase ?? '-'}, ${last.message ?? ''}\n${measurements.join('\n')}`,
+      const lastSeen = (): string => {
+        const measurements = (last.analysis ?? []).flatMap((run) =>
+          run.metrics.map(
+            (m) =>
+              `${run.runId} ${m.name} ${m.phase}: ${m.measurements.map((x) => `${x.phase}(${x.value ?? x.message ?? ''})`).join(' ')}`,
+          ),
+        );
+        return `last status: phase ${last.phase ?? '-'}, ${last.message ?? ''}\n${measurements.join('\n')}`;
+      };
+      return poll(
+        async () => {
+          last = await status();
+          return check(last) ? last : undefined;
+        },
+        what,
+        { timeoutMs, intervalMs: 100, detail: lastSeen },
       );
     },
     async release(image, env = {}) {

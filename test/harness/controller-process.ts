@@ -6,8 +6,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { KubeSim } from '../../src/sim/kube/index.ts';
+import { poll } from '../support/index.ts';
 
 /** How to start serin: the executable's arguments before the verb, and the folder to run in. */
 export interface SerinCommand {
@@ -110,19 +112,6 @@ export async function runSerin(
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
 
-/** Polls until `probe` returns a value other than undefined; undefined after `timeoutMs` (a bound, not an assertion). */
-export async function waitFor<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs: number,
-): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** The identity holding serin's Lease in `namespace`; '' when released, undefined when there is no Lease. */
 export function leaseHolder(sim: KubeSim, namespace = 'serin-system'): string | undefined {
   const lease = sim.store.get('coordination.k8s.io/v1', 'Lease', namespace, 'serin-controller');
@@ -133,6 +122,16 @@ export function leaseHolder(sim: KubeSim, namespace = 'serin-system'): string | 
 /** The arguments of an idle `serin controller` against the simulator, with a free metrics port. */
 export function controllerArgs(sim: KubeSim, extra: readonly string[] = []): string[] {
   return ['controller', '--kubeconfig', sim.kubeconfigPath, '--metrics-addr', '127.0.0.1:0', ...extra];
+}
+
+/** A port free on 127.0.0.1 now: the OS picks it and it is closed again for the caller to bind. */
+export async function freeLoopbackPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
 }
 
 /** The /metrics, /healthz and /readyz base URL the controller logged, once it has. */
@@ -157,22 +156,32 @@ export interface ControllerLifecycle {
 }
 
 /**
- * Starts an idle controller against `sim`, waits until it holds the Lease and /readyz answers,
- * then sends SIGTERM and waits for the exit. Returns what it saw; the caller asserts.
+ * Starts an idle controller against `sim` on a chosen loopback port, polls /readyz until it reports
+ * leading (no log reading, no sleeps), then sends SIGTERM and waits for the exit. Returns what it saw; the caller asserts.
  */
 export async function runControllerLifecycle(
   sim: KubeSim,
   command: SerinCommand,
 ): Promise<ControllerLifecycle> {
-  const run = spawnSerin(command, controllerArgs(sim, ['--log-level', 'info']), { recordLoads: true });
+  const port = await freeLoopbackPort();
+  const url = `http://127.0.0.1:${port}`;
+  const args = ['controller', '--kubeconfig', sim.kubeconfigPath, '--metrics-addr', `127.0.0.1:${port}`];
+  const run = spawnSerin(command, [...args, '--log-level', 'info'], { recordLoads: true });
   try {
-    const holderWhileRunning = await waitFor(() => leaseHolder(sim) || undefined, 30_000);
-    const url = await waitFor(() => telemetryUrl(run), 10_000);
-    let readyz: [number, string] | undefined;
-    if (url !== undefined) {
-      const response = await fetch(`${url}/readyz`);
-      readyz = [response.status, await response.text()];
-    }
+    // Poll /readyz until it reports this process leading (it answers 200 "standby" before it takes
+    // the Lease) and the Lease names a holder; the caller asserts the answer's exact status and body.
+    const readyz = await poll(
+      async (): Promise<[number, string] | undefined> => {
+        if (run.child.exitCode !== null) throw new Error(`serin controller exited early: ${run.stderr()}`);
+        const response = await fetch(`${url}/readyz`).catch(() => undefined);
+        if (response === undefined) return undefined;
+        const answer: [number, string] = [response.status, await response.text()];
+        return answer[1].includes('leading') && leaseHolder(sim) ? answer : undefined;
+      },
+      'serin controller to report leading on /readyz',
+      { timeoutMs: 30_000, intervalMs: 50, detail: () => run.stderr() },
+    );
+    const holderWhileRunning = leaseHolder(sim);
     run.child.kill('SIGTERM');
     const exitCode = await run.exited;
     return {

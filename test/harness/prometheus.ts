@@ -11,6 +11,7 @@ export {
   type StartPrometheusOptions,
 } from '../../src/sim/prometheus.ts';
 import { prometheusAvailable } from '../../src/sim/prometheus.ts';
+import { poll } from '../support/index.ts';
 
 /**
  * Why the Prometheus tests must skip, or undefined when they can run. Throws when CI=true and
@@ -32,24 +33,24 @@ export async function waitForValue(
   accept: (value: number) => boolean,
   timeoutMs = 20_000,
 ): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
-  while (Date.now() < deadline) {
-    const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(query)}`);
-    const body = (await response.json()) as {
-      data?: { resultType: string; result: { value: [number, string] }[] | [number, string] };
-    };
-    const result = body.data?.result;
-    const text =
-      body.data?.resultType === 'scalar'
-        ? (result as [number, string])[1]
-        : (result as { value: [number, string] }[] | undefined)?.[0]?.value[1];
-    if (text !== undefined) {
-      const value = Number(text);
+  return poll(
+    async () => {
+      const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(query)}`);
+      const body = (await response.json()) as {
+        data?: { resultType: string; result: { value: [number, string] }[] | [number, string] };
+      };
+      const result = body.data?.result;
+      const text =
+        body.data?.resultType === 'scalar'
+          ? (result as [number, string])[1]
+          : (result as { value: [number, string] }[] | undefined)?.[0]?.value[1];
+      if (text === undefined) return undefined;
       last = text;
-      if (accept(value)) return value;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`timed out waiting for ${query} (last value: ${last})`);
+      const value = Number(text);
+      return accept(value) ? value : undefined;
+    },
+    query,
+    { timeoutMs, intervalMs: 200, detail: () => `last value: ${last}` },
+  );
 }

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliCaptured } from '../../src/main.ts';
 import { startIstioMetricsServer, type IstioMetricsServer } from '../harness/istio-metrics-server.ts';
 import { prometheusSkipReason, startPrometheus, type RunningPrometheus } from '../harness/prometheus.ts';
+import { eventually } from '../support/index.ts';
 
 const skip = prometheusSkipReason();
 
@@ -112,23 +113,24 @@ function jitter(mesh: IstioMetricsServer): () => void {
 
 /** Waits until a range query over the judge's window returns at least `points` points. */
 async function waitForPoints(url: string, query: string, points: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   let last = 0;
-  while (Date.now() < deadline) {
-    const end = Date.now() / 1000;
-    const params = new URLSearchParams({
-      query,
-      start: String(end - WINDOW_SECONDS),
-      end: String(end),
-      step: '1',
-    });
-    const response = await fetch(`${url}/api/v1/query_range?${params.toString()}`);
-    const body = (await response.json()) as { data?: { result: { values: unknown[] }[] } };
-    last = body.data?.result[0]?.values.length ?? 0;
-    if (last >= points) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`timed out waiting for ${points} points of ${query} (last: ${last})`);
+  await eventually(
+    async () => {
+      const end = Date.now() / 1000;
+      const params = new URLSearchParams({
+        query,
+        start: String(end - WINDOW_SECONDS),
+        end: String(end),
+        step: '1',
+      });
+      const response = await fetch(`${url}/api/v1/query_range?${params.toString()}`);
+      const body = (await response.json()) as { data?: { result: { values: unknown[] }[] } };
+      last = body.data?.result[0]?.values.length ?? 0;
+      return last >= points;
+    },
+    `${points} points of ${query}`,
+    { timeoutMs, intervalMs: 500, detail: () => `last: ${last}` },
+  );
 }
 
 interface JsonReport {

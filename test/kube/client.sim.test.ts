@@ -8,23 +8,14 @@ import {
   type KubeClient,
   type KubeObject,
 } from '../../src/kube/index.ts';
-import {
-  NS,
-  canary,
-  clientFor,
-  deployment,
-  kubeConfigFor,
-  secret,
-  startSimClient,
-  virtualService,
-  type KubeSim,
-} from './sim-helpers.ts';
+import { NS, canary, deployment, secret, virtualService } from './sim-helpers.ts';
+import { clientFor, kubeConfigFor, startSim, type KubeSim } from '../support/index.ts';
 
 let sim: KubeSim;
 let client: KubeClient;
 
 beforeAll(async () => {
-  ({ sim, client } = await startSimClient());
+  ({ sim, client } = await startSim({ namespaces: [NS] }));
 });
 afterAll(async () => {
   await sim.stop();

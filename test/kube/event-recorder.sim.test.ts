@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventRecorder, type KubeClient, type KubeObject } from '../../src/kube/index.ts';
-import { NS, canary, startSimClient, type KubeSim } from './sim-helpers.ts';
+import { NS, canary } from './sim-helpers.ts';
+import { startSim, type KubeSim } from '../support/index.ts';
 
 let sim: KubeSim;
 let client: KubeClient;
 let involved: KubeObject;
 
 beforeAll(async () => {
-  ({ sim, client } = await startSimClient());
+  ({ sim, client } = await startSim({ namespaces: [NS] }));
   involved = await client.create(canary('events'));
 });
 afterAll(async () => {

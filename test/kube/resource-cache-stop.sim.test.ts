@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ResourceCache, type KubeClient } from '../../src/kube/index.ts';
-import { NS, eventually, startSimClient, type KubeSim } from './sim-helpers.ts';
+import { NS } from './sim-helpers.ts';
+import { eventually, startSim, type KubeSim } from '../support/index.ts';
 
 let sim: KubeSim;
 let client: KubeClient;
 
 beforeAll(async () => {
-  ({ sim, client } = await startSimClient());
+  ({ sim, client } = await startSim({ namespaces: [NS] }));
 });
 afterAll(async () => {
   await sim.stop();

@@ -1,41 +1,5 @@
-/** Shared setup for the Kubernetes adapter tests that run against the simulator over real HTTP. */
-import { startKubeSim } from '../../src/sim/kube/index.ts';
-import type { KubeConfig } from '@kubernetes/client-node';
-import { createKubeClient, loadKubeConfig, type KubeClient, type KubeObject } from '../../src/kube/index.ts';
-
-export type KubeSim = Awaited<ReturnType<typeof startKubeSim>>;
-
-/** Starts a simulator and a KubeClient that reaches it through the kubeconfig it hands out. */
-export async function startSimClient(
-  opts: Parameters<typeof startKubeSim>[0] = {},
-): Promise<{ sim: KubeSim; client: KubeClient }> {
-  const sim = await startKubeSim({ port: 0, namespaces: [NS], ...opts });
-  return { sim, client: clientFor(sim) };
-}
-
-/** client-node's KubeConfig for the simulator, loaded from the kubeconfig file it writes. */
-export function kubeConfigFor(sim: KubeSim): KubeConfig {
-  return loadKubeConfig({ kubeconfig: sim.kubeconfigPath }).kubeConfig;
-}
-
-/** Another client on the same simulator (a second process, as far as the server can tell). */
-export function clientFor(sim: KubeSim): KubeClient {
-  return createKubeClient(kubeConfigFor(sim), { retry: { backoff: { initialMs: 20, maxMs: 200 } } });
-}
-
-/** Polls until `check` holds; fails with `what` after `timeoutMs`. */
-export async function eventually(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Builders for the Kubernetes adapter tests (the simulator fixture is test/support/sim.ts). */
+import type { KubeObject } from '../../src/kube/index.ts';
 
 export const NS = 'shop';
 

@@ -11,7 +11,7 @@ import {
   type ResolvedReceiver,
 } from '../../src/notifiers/index.ts';
 import { ABORTED, WAITING } from './samples.ts';
-import { ManualSleepClock } from './manual-clock.ts';
+import { ManualClock, poll } from '../support/index.ts';
 import { startReceiver, type ReceiverServer } from './receiver-server.ts';
 
 /** Long enough never to fire in these tests, and easy to tell apart from a backoff wait. */
@@ -24,7 +24,7 @@ afterEach(async () => {
 
 function receiverAt(
   server: ReceiverServer | string,
-  clock: ManualSleepClock,
+  clock: ManualClock,
   maxAttempts = 6,
 ): { queue: ReceiverQueue; reports: DeliveryReport[] } {
   const url = typeof server === 'string' ? server : server.url;
@@ -56,13 +56,10 @@ async function serve(): Promise<ReceiverServer> {
 }
 
 /** Waits until the queue sleeps (a backoff) and returns that wait; fails if it ends instead. */
-async function nextBackoff(clock: ManualSleepClock, seen: number): Promise<number> {
-  for (let i = 0; i < 500; i++) {
-    const waits = clock.sleeps.filter((ms) => ms !== TIMEOUT_MS);
-    if (waits.length > seen) return waits[seen]!;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error('the queue never slept');
+function nextBackoff(clock: ManualClock, seen: number): Promise<number> {
+  return poll(() => clock.sleeps.filter((ms) => ms !== TIMEOUT_MS)[seen], `backoff sleep #${seen + 1}`, {
+    intervalMs: 5,
+  });
 }
 
 describe('delivery: retries with exponential backoff and jitter', () => {
@@ -73,7 +70,7 @@ describe('delivery: retries with exponential backoff and jitter', () => {
   });
 
   it('5xx and network errors retry; a 2xx ends the delivery', async () => {
-    const clock = new ManualSleepClock();
+    const clock = new ManualClock();
     const server = await serve();
     server.script({ status: 503 }, { status: 500 }, { status: 200 });
     const { queue, reports } = receiverAt(server, clock);
@@ -87,7 +84,7 @@ describe('delivery: retries with exponential backoff and jitter', () => {
   });
 
   it('honours Retry-After on 429 instead of its own backoff', async () => {
-    const clock = new ManualSleepClock();
+    const clock = new ManualClock();
     const server = await serve();
     server.script({ status: 429, headers: { 'retry-after': '7' } });
     const { queue, reports } = receiverAt(server, clock);
@@ -110,7 +107,7 @@ describe('delivery: retries with exponential backoff and jitter', () => {
   });
 
   it('any other 4xx fails at once, without a retry', async () => {
-    const clock = new ManualSleepClock();
+    const clock = new ManualClock();
     const server = await serve();
     server.script({ status: 404, body: 'no_service' });
     const { queue, reports } = receiverAt(server, clock);
@@ -123,7 +120,7 @@ describe('delivery: retries with exponential backoff and jitter', () => {
   });
 
   it('gives up after maxAttempts and says why', async () => {
-    const clock = new ManualSleepClock();
+    const clock = new ManualClock();
     const server = await serve();
     server.fallback = { status: 502 };
     const { queue, reports } = receiverAt(server, clock, 3);
@@ -137,7 +134,7 @@ describe('delivery: retries with exponential backoff and jitter', () => {
   });
 
   it('a network error is retried and its reason names no URL', async () => {
-    const clock = new ManualSleepClock();
+    const clock = new ManualClock();
     const closed = await serve();
     const url = closed.url;
     await closed.close();
@@ -151,7 +148,7 @@ describe('delivery: retries with exponential backoff and jitter', () => {
   });
 
   it('a hanging receiver times out by the injected clock and is retried', async () => {
-    const clock = new ManualSleepClock();
+    const clock = new ManualClock();
     const server = await serve();
     server.script('hang');
     const { queue, reports } = receiverAt(server, clock, 2);
@@ -166,7 +163,7 @@ describe('delivery: retries with exponential backoff and jitter', () => {
 
 describe('delivery: bounded queues', () => {
   it('drops the oldest notification when the queue is full, and reports it', async () => {
-    const clock = new ManualSleepClock();
+    const clock = new ManualClock();
     const server = await serve();
     server.script('hang');
     const { queue, reports } = receiverAt(server, clock, 1);
@@ -202,7 +199,7 @@ describe('redaction', () => {
   });
 
   it('a 4xx answer that echoes the URL reaches the report redacted', async () => {
-    const clock = new ManualSleepClock();
+    const clock = new ManualClock();
     const server = await serve();
     server.script({ status: 400, body: `invalid_payload for ${server.url}` });
     const { queue, reports } = receiverAt(server, clock, 1);
@@ -213,7 +210,7 @@ describe('redaction', () => {
 
 describe('dispatch: one queue per receiver', () => {
   it('a hanging receiver does not hold back a healthy one, and publish returns before any post', async () => {
-    const clock = new ManualSleepClock();
+    const clock = new ManualClock();
     const hanging = await serve();
     hanging.fallback = 'hang';
     const healthy = await serve();

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/kube/index.ts';
 import { createKubeClient, loadKubeConfig } from '../../src/kube/index.ts';
 import { startKubeSim, type KubeSim } from '../../src/sim/kube/index.ts';
-import { FROM_SOURCES, controllerArgs, spawnSerin, waitFor } from '../harness/controller-process.ts';
+import { FROM_SOURCES, controllerArgs, spawnSerin } from '../harness/controller-process.ts';
+import { eventually } from '../support/index.ts';
 import { canary } from '../controller/harness.ts';
 import { configObjects } from './controller-world.ts';
 import { startReceiver, type ReceiverServer } from './receiver-server.ts';
@@ -26,7 +27,7 @@ describe('serin controller --notifications-config', () => {
       controllerArgs(sim, ['--leader-elect', 'false', '--notifications-config', 'serin-notifications']),
     );
     try {
-      await waitFor(() => (receiver!.received.length > 0 ? true : undefined), 30_000);
+      await eventually(() => receiver!.received.length > 0, 'a notification at the receiver', 30_000);
       const message = JSON.parse(receiver.received[0]?.body ?? '{}') as { text?: string };
       expect(message.text).toMatch(/^:x: Canary test\/podinfo stalled: /);
       // The token in the URL's path is in no log line.

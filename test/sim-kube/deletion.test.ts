@@ -1,7 +1,8 @@
 /* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
    client-node declares its models as classes but sends plain JSON; object literals are how it is used. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canary, CANARIES, eventually, failure, raw, startSim, createCanary } from './helpers.ts';
+import { canary, CANARIES, failure, raw, startSim, createCanary } from './helpers.ts';
+import { eventually } from '../support/index.ts';
 import type { SimClients } from './helpers.ts';
 
 const MERGE = 'application/merge-patch+json';

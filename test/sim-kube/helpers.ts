@@ -4,8 +4,8 @@
    these tests read raw wire JSON and assert on its shape. */
 /** Shared setup for the simulator's own tests: a running simulator, client-node clients, raw HTTP. */
 import * as k8s from '@kubernetes/client-node';
-import { startKubeSim } from '../../src/sim/kube/index.ts';
 import type { KubeSim, KubeSimOptions } from '../../src/sim/kube/index.ts';
+import { kubeConfigFor, startSim as startFixture } from '../support/index.ts';
 
 /** A simulator with client-node clients loaded from its kubeconfig file. */
 export interface SimClients {
@@ -18,10 +18,10 @@ export interface SimClients {
   coordination: k8s.CoordinationV1Api;
 }
 
+/** The support fixture's simulator, with client-node's own API clients instead of serin's KubeClient. */
 export async function startSim(options: KubeSimOptions = {}): Promise<SimClients> {
-  const sim = await startKubeSim(options);
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(sim.kubeconfigPath);
+  const { sim } = await startFixture(options);
+  const kc = kubeConfigFor(sim);
   return {
     sim,
     kc,
@@ -143,19 +143,6 @@ export async function createCanary(sim: KubeSim, name: string): Promise<any> {
   if (r.status !== 201)
     throw new Error(`creating Canary ${name}: expected 201, got ${r.status}: ${JSON.stringify(r.body)}`);
   return r.body;
-}
-
-/** Polls until `check` holds (bounded). */
-export async function eventually(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** A raw watch stream: its events as they arrive, and whether the server ended it. */

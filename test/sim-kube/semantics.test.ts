@@ -10,13 +10,13 @@ import {
   deployment,
   DEPLOYMENTS,
   createCanary,
-  eventually,
   failure,
   raw,
   startSim,
   VIRTUAL_SERVICES,
   virtualService,
 } from './helpers.ts';
+import { eventually } from '../support/index.ts';
 import type { SimClients } from './helpers.ts';
 
 const MERGE = 'application/merge-patch+json';

@@ -4,7 +4,8 @@
    these tests read raw wire JSON and assert on its shape. */
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployment, eventually, openRawWatch, raw, startSim } from './helpers.ts';
+import { deployment, openRawWatch, raw, startSim } from './helpers.ts';
+import { eventually } from '../support/index.ts';
 import type { SimClients } from './helpers.ts';
 
 const CMS = '/api/v1/namespaces/default/configmaps';

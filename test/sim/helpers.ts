@@ -1,73 +1,7 @@
-/** Shared setup for the emulator tests: the Kubernetes API simulator over HTTP, builders, a manual clock. */
-import { startKubeSim } from '../../src/sim/kube/index.ts';
-import { createKubeClient, loadKubeConfig, type KubeClient, type KubeObject } from '../../src/kube/index.ts';
-import type { Clock } from '../../src/ports/index.ts';
-
-export type KubeSim = Awaited<ReturnType<typeof startKubeSim>>;
+/** Builders for the emulator tests (the simulator fixture, poll and clock are in test/support). */
+import type { KubeClient, KubeObject } from '../../src/kube/index.ts';
 
 export const NS = 'shop';
-
-/** A simulator with namespace {@link NS} and a client that reaches it through its kubeconfig file. */
-export async function startSim(): Promise<{ sim: KubeSim; client: KubeClient }> {
-  const sim = await startKubeSim({ port: 0, namespaces: [NS] });
-  const { kubeConfig } = loadKubeConfig({ kubeconfig: sim.kubeconfigPath });
-  const client = createKubeClient(kubeConfig, { retry: { backoff: { initialMs: 20, maxMs: 200 } } });
-  return { sim, client };
-}
-
-/** Polls until `check` holds; fails with `what` after `timeoutMs` (a bound on waiting, not an assertion on time). */
-export async function eventually(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** A clock whose sleeps end only when the test advances it. */
-export class ManualClock implements Clock {
-  #now = 1_700_000_000_000;
-  readonly #sleepers: { until: number; wake: () => void }[] = [];
-
-  now(): number {
-    return this.#now;
-  }
-
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal?.aborted === true) {
-        resolve();
-        return;
-      }
-      const sleeper = {
-        until: this.#now + ms,
-        wake: () => {
-          this.#sleepers.splice(this.#sleepers.indexOf(sleeper), 1);
-          resolve();
-        },
-      };
-      this.#sleepers.push(sleeper);
-      signal?.addEventListener('abort', () => {
-        sleeper.wake();
-      });
-    });
-  }
-
-  /** Sleeps not yet ended. */
-  pending(): number {
-    return this.#sleepers.length;
-  }
-
-  advance(ms: number): void {
-    this.#now += ms;
-    for (const s of this.#sleepers.filter((x) => x.until <= this.#now)) s.wake();
-  }
-}
 
 export interface DeploymentSpec {
   name: string;

@@ -2,17 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeClient } from '../../src/kube/index.ts';
 import { ISTIO_DURATION_BUCKETS_MS, startMeshEmulator, type MeshEmulator } from '../../src/sim/mesh/index.ts';
 import { startWorkloadEmulator, type WorkloadEmulator } from '../../src/sim/workload/index.ts';
-import {
-  NS,
-  binomialTolerance,
-  deployment,
-  deploymentRef,
-  eventually,
-  service,
-  startSim,
-  virtualService,
-  type KubeSim,
-} from './helpers.ts';
+import { NS, binomialTolerance, deployment, deploymentRef, service, virtualService } from './helpers.ts';
+import { eventually, startSim, type KubeSim } from '../support/index.ts';
 
 let sim: KubeSim;
 let client: KubeClient;
@@ -30,7 +21,7 @@ const CANARY = `${NS}/podinfo`;
 
 /** Flagger's layout: the target Deployment is the canary, `-primary` the stable copy, one Service each. */
 beforeAll(async () => {
-  ({ sim, client } = await startSim());
+  ({ sim, client } = await startSim({ namespaces: [NS] }));
   workloads = await startWorkloadEmulator({ client, namespace: NS, startupDelayMs: 0 });
   await client.create(deployment({ name: 'podinfo-primary', replicas: 2, env: { DEMO_LATENCY_MS: '2' } }));
   await client.create(

@@ -2,17 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeClient } from '../../src/kube/index.ts';
 import { UpstreamCaller } from '../../src/sim/mesh/index.ts';
 import { startWorkloadEmulator, type WorkloadEmulator } from '../../src/sim/workload/index.ts';
-import {
-  ManualClock,
-  NS,
-  binomialTolerance,
-  deployment,
-  deploymentRef,
-  eventually,
-  readDeployment,
-  startSim,
-  type KubeSim,
-} from './helpers.ts';
+import { NS, binomialTolerance, deployment, deploymentRef, readDeployment } from './helpers.ts';
+import { ManualClock, eventually, startSim, type KubeSim } from '../support/index.ts';
 
 const DELAY = 500;
 let sim: KubeSim;
@@ -21,7 +12,7 @@ let clock: ManualClock;
 let workloads: WorkloadEmulator;
 
 beforeAll(async () => {
-  ({ sim, client } = await startSim());
+  ({ sim, client } = await startSim({ namespaces: [NS] }));
   clock = new ManualClock();
   workloads = await startWorkloadEmulator({ client, namespace: NS, startupDelayMs: DELAY, clock });
 });
