@@ -4,6 +4,7 @@ import type { Effect } from '../machine/index.ts';
 import {
   formatWeights,
   type RouteResult,
+  type SeenRouteObject,
   type TrafficRouter,
   type Weights,
 } from '../ports/traffic-router.ts';
@@ -49,6 +50,8 @@ export interface EffectPorts {
   startRun(effect: Extract<Effect, { type: 'startAnalysis' }>): AnalysisRunStatus;
   readonly now: number;
   readonly signal?: AbortSignal;
+  /** The VirtualServices as the pass read them: the router plans from these (see SetWeightsOptions.seen). */
+  readonly seen?: readonly SeenRouteObject[];
 }
 
 /** An effect that could not be carried out; the pass stops and nothing of it is committed. */
@@ -77,6 +80,7 @@ export async function applyWeights(
   const lastApplied = draft.status.canaryWeight;
   const result = await ports.router.setWeights(weights, {
     ...(ports.signal ? { signal: ports.signal } : {}),
+    ...(ports.seen ? { seen: ports.seen } : {}),
     ...(lastApplied === undefined
       ? {}
       : { lastApplied: { primary: 100 - lastApplied, canary: lastApplied } }),

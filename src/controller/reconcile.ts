@@ -22,6 +22,7 @@ import {
 import { commit, writeProblem } from './commit.ts';
 import { disown, ensureFinalizer, finalize } from './finalize.ts';
 import type { ReconcilerDeps } from './deps.ts';
+import { liveReader } from './cluster-reader.ts';
 import { gather, type ReconcileContext } from './gather.ts';
 import { gateCallsFor, launchGates, recordGateAsk, settleGates } from './gates.ts';
 import { observe } from './observe.ts';
@@ -130,6 +131,8 @@ function effectPorts(canary: Canary, ctx: ReconcileContext, deps: ReconcilerDeps
   const templates: ReadonlyMap<string, AnalysisTemplateSpec | undefined> = ctx.templates;
   return {
     router: deps.routerFor(canary),
+    // Planned from as read at the start of the pass; a write pins it, and is read back live.
+    seen: ctx.virtualServices.map(({ ref, namespace, object }) => ({ namespace, name: ref.name, object })),
     now,
     ...(deps.signal ? { signal: deps.signal } : {}),
     scaleCanary: (replicas) => scaleTarget(deps.client, ctx, replicas, deps.signal),
@@ -189,7 +192,7 @@ export async function reconcile(
   key: { namespace: string; name: string },
 ): Promise<ReconcileResult> {
   const now = deps.clock();
-  const ctx = await gather(deps.client, key, parseCanary);
+  const ctx = await gather(deps.reader ?? liveReader(deps.client), key, parseCanary);
   if (!ctx) {
     deps.metrics?.forgetCanary(key.namespace, key.name);
     return {};
