@@ -137,7 +137,8 @@ function effectPorts(canary: Canary, ctx: ReconcileContext, deps: ReconcilerDeps
     ...(deps.signal ? { signal: deps.signal } : {}),
     scaleCanary: (replicas) => scaleTarget(deps.client, ctx, replicas, deps.signal),
     promoteTemplateToPrimary: () => promotePrimary(deps.client, canary, ctx, deps.signal),
-    restorePrimary: (stable) => restorePrimary(deps.client, canary, { ctx, stable, signal: deps.signal }),
+    restorePrimary: (stable) =>
+      restorePrimary(deps.client, canary, { ctx, stable, signal: deps.signal, reader: deps.reader }),
     callGate: (effect, draft) => {
       recordGateAsk(canary, effect, draft);
     },
