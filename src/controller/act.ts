@@ -5,6 +5,7 @@ import { EffectError } from './failures.ts';
 import {
   formatWeights,
   type RouteResult,
+  type SeenRouteObject,
   type TrafficRouter,
   type Weights,
 } from '../ports/traffic-router.ts';
@@ -50,6 +51,8 @@ export interface EffectPorts {
   startRun(effect: Extract<Effect, { type: 'startAnalysis' }>): AnalysisRunStatus;
   readonly now: number;
   readonly signal?: AbortSignal;
+  /** The VirtualServices as the pass read them: the router plans from these (see SetWeightsOptions.seen). */
+  readonly seen?: readonly SeenRouteObject[];
 }
 
 // Typed with the pass's failure reasons (src/controller/failures.ts), where every failure is classified.
@@ -71,6 +74,7 @@ export async function applyWeights(
   const lastApplied = draft.status.canaryWeight;
   const result = await ports.router.setWeights(weights, {
     ...(ports.signal ? { signal: ports.signal } : {}),
+    ...(ports.seen ? { seen: ports.seen } : {}),
     ...(lastApplied === undefined
       ? {}
       : { lastApplied: { primary: 100 - lastApplied, canary: lastApplied } }),

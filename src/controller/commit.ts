@@ -5,6 +5,7 @@ import type { KubeObject } from '../kube/index.ts';
 import type { PassDraft } from './act.ts';
 import type { ReconcileContext } from './gather.ts';
 import { SERIN_API } from './gather.ts';
+import { liveReader } from './cluster-reader.ts';
 import type { ReconcilerDeps } from './deps.ts';
 import type { Notification } from '../ports/index.ts';
 import { dedupe, passNotifications, stalledNotification } from './notifications.ts';
@@ -199,10 +200,12 @@ async function rereadCanary(
   key: { readonly namespace: string; readonly name: string },
 ): Promise<ProblemTarget | 'gone' | undefined> {
   try {
-    const raw = await deps.client.find(
-      { apiVersion: SERIN_API, kind: 'Canary', ...key },
-      deps.signal ? { signal: deps.signal } : {},
-    );
+    // Through the pass's reader: the Controller's is its cache (serin's RBAC has no get on Canaries).
+    const raw = await (deps.reader ?? liveReader(deps.client)).get({
+      apiVersion: SERIN_API,
+      kind: 'Canary',
+      ...key,
+    });
     return raw === undefined ? 'gone' : { raw, ...key };
   } catch {
     // The read that failed the pass may fail again: the caller falls back to an Event by name.

@@ -1,9 +1,8 @@
-import type { Canary } from '../api/index.ts';
-import { LeaderElector, ResourceCache, type KubeClient, type KubeObject } from '../kube/index.ts';
+import { LeaderElector, type KubeClient, type KubeObject } from '../kube/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import { ISTIO_API, SERIN_API } from './gather.ts';
+import type { CachedReader } from './cached-reader.ts';
+import { cacheList, controllerCaches, type ControllerCaches } from './caches.ts';
 import { reconcile, type ReconcilerDeps } from './reconcile.ts';
-import { HPA_API, HPA_KIND } from './autoscaler.ts';
 import { watchReferences } from './reference-watches.ts';
 import { WorkQueue } from './work-queue.ts';
 import { primaryName } from './workloads.ts';
@@ -25,8 +24,6 @@ export interface ControllerOptions {
   readonly logger: Logger;
 }
 
-type CanaryObject = Canary & KubeObject;
-
 /** Whether an update changed more than the status (which only serin writes). */
 export function specChanged(previous: KubeObject, next: KubeObject): boolean {
   const meta = (o: KubeObject) =>
@@ -47,14 +44,9 @@ export function specChanged(previous: KubeObject, next: KubeObject): boolean {
 export class Controller {
   readonly queue: WorkQueue;
   readonly #options: ControllerOptions;
-  readonly #caches: {
-    canaries: ResourceCache<CanaryObject>;
-    deployments: ResourceCache;
-    virtualServices: ResourceCache;
-    approvals: ResourceCache;
-    autoscalers: ResourceCache;
-    configMaps: ResourceCache;
-  };
+  readonly #caches: ControllerCaches;
+  /** Passes read through the caches (docs/adr/0005-cached-reads.md). */
+  readonly #reader: CachedReader;
   readonly #elector: LeaderElector | undefined;
   #signal: AbortSignal | undefined;
   #running: Promise<void> | undefined;
@@ -62,22 +54,9 @@ export class Controller {
   constructor(options: ControllerOptions) {
     this.#options = options;
     const client: KubeClient = options.deps.client;
-    const cache = <T extends KubeObject>(
-      apiVersion: string,
-      kind: string,
-      namespace = options.namespace,
-    ): ResourceCache<T> => new ResourceCache<T>({ client, apiVersion, kind, namespace });
-    this.#caches = {
-      canaries: cache<CanaryObject>(SERIN_API, 'Canary'),
-      deployments: cache('apps/v1', 'Deployment'),
-      // VirtualServices may live in other namespaces than their Canary.
-      virtualServices: cache(ISTIO_API, 'VirtualService', undefined),
-      approvals: cache(SERIN_API, 'Approval'),
-      // The target's HPA and the ConfigMaps its pods use (src/controller/reference-watches.ts).
-      // Secrets are not watched: that needs list/watch on every Secret (docs/controller.md).
-      autoscalers: cache(HPA_API, HPA_KIND),
-      configMaps: cache('v1', 'ConfigMap'),
-    };
+    const built = controllerCaches(client, options.namespace);
+    this.#caches = built.caches;
+    this.#reader = built.reader;
     this.queue = new WorkQueue({
       onError: (key, err) => {
         options.deps.metrics?.reconcileErrors.inc();
@@ -153,7 +132,7 @@ export class Controller {
 
   /** Ready when every cache has synced (leading or not). */
   ready(): { ready: boolean; detail: string } {
-    const entries = Object.entries(this.#caches).map(([name, cache]) => [name, cache.isSynced()] as const);
+    const entries = cacheList(this.#caches).map(([name, cache]) => [name, cache.isSynced()] as const);
     const waiting = entries.filter(([, synced]) => !synced).map(([name]) => name);
     return waiting.length === 0
       ? { ready: true, detail: `ok (${this.isLeader() ? 'leading' : 'standby'})` }
@@ -161,7 +140,7 @@ export class Controller {
   }
 
   start(): void {
-    for (const cache of Object.values(this.#caches)) cache.start();
+    for (const [, cache] of cacheList(this.#caches)) cache.start();
     this.#elector?.start();
     const { deps, logger } = this.#options;
     this.#running = this.queue.run(this.#options.workers ?? 4, async (key) => {
@@ -171,7 +150,7 @@ export class Controller {
       const log = logger.child({ canary: name, namespace });
       try {
         return await reconcile(
-          { ...deps, logger: log, ...(this.#signal ? { signal: this.#signal } : {}) },
+          { ...deps, reader: this.#reader, logger: log, ...(this.#signal ? { signal: this.#signal } : {}) },
           { namespace, name },
         );
       } finally {
@@ -186,6 +165,7 @@ export class Controller {
     this.queue.shutDown();
     await this.#running;
     await this.#elector?.stop();
-    await Promise.all(Object.values(this.#caches).map((cache) => cache.stop()));
+    this.#reader.close();
+    await Promise.all(cacheList(this.#caches).map(([, cache]) => cache.stop()));
   }
 }

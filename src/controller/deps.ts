@@ -4,12 +4,18 @@ import type { EventRecorder, KubeClient, StatusWriter } from '../kube/index.ts';
 import type { MetricProvider, SecretReader } from '../ports/index.ts';
 import type { TrafficRouter } from '../ports/traffic-router.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import type { ClusterReader } from './cluster-reader.ts';
 import type { NotificationSink } from './notify.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 
 /** Everything a reconcile pass talks to. Tests build it with a scripted clock and provider. */
 export interface ReconcilerDeps {
   readonly client: KubeClient;
+  /**
+   * How a pass reads the Canary and what it refers to. The Controller supplies its caches
+   * (src/controller/cached-reader.ts); absent, every read goes to the API server through `client`.
+   */
+  readonly reader?: ClusterReader;
   readonly statusWriter: StatusWriter;
   readonly recorder: EventRecorder;
   readonly provider: MetricProvider;

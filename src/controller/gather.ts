@@ -7,7 +7,8 @@ import {
   type VirtualServiceRef,
 } from '../api/index.ts';
 import { checkTemplateSpec, referencedTemplates, templateRefKey } from '../analysis/index.ts';
-import type { KubeClient, KubeObject } from '../kube/index.ts';
+import type { KubeObject } from '../kube/index.ts';
+import type { ClusterReader } from './cluster-reader.ts';
 import { readReferences, type WorkloadRefs } from './references.ts';
 import {
   canaryServiceName,
@@ -57,12 +58,16 @@ export type TemplateRead =
 
 // The API server validates templates against the installed CRD, which may be older than this
 // controller; the template is parsed again here, and one that does not parse is not run.
-async function readTemplate(client: KubeClient, namespace: string, ref: TemplateRef): Promise<TemplateRead> {
+async function readTemplate(
+  reader: ClusterReader,
+  namespace: string,
+  ref: TemplateRef,
+): Promise<TemplateRead> {
   const kind = 'templateName' in ref ? 'AnalysisTemplate' : 'ClusterAnalysisTemplate';
   const object =
     'templateName' in ref
-      ? await client.find({ apiVersion: SERIN_API, kind, namespace, name: ref.templateName })
-      : await client.find({ apiVersion: SERIN_API, kind, name: ref.clusterTemplateName });
+      ? await reader.get({ apiVersion: SERIN_API, kind, namespace, name: ref.templateName })
+      : await reader.get({ apiVersion: SERIN_API, kind, name: ref.clusterTemplateName });
   if (object === undefined) return { kind: 'missing' };
   const parsed = parseKind(kind, object);
   if (!parsed.ok) {
@@ -79,28 +84,29 @@ async function readTemplate(client: KubeClient, namespace: string, ref: Template
 /**
  * Reads the Canary and everything it refers to. A Canary that no longer exists gives undefined.
  * `canary` is the validated form when the raw object parses; otherwise the raw spec's names are used
- * where they can be read, and validation reports the rest.
+ * where they can be read, and validation reports the rest. Under a Controller `reader` answers from
+ * its caches; the objects read are shared with them and never mutated.
  */
 export async function gather(
-  client: KubeClient,
+  reader: ClusterReader,
   key: { namespace: string; name: string },
   canary: (raw: KubeObject) => Canary | undefined,
 ): Promise<ReconcileContext | undefined> {
   const { namespace, name } = key;
-  const raw = await client.find({ apiVersion: SERIN_API, kind: 'Canary', namespace, name });
+  const raw = await reader.get({ apiVersion: SERIN_API, kind: 'Canary', namespace, name });
   if (!raw) return undefined;
   const parsed = canary(raw);
   const targetName = parsed?.spec.targetRef.name;
   const serviceName = parsed?.spec.service.name;
   const deployment = (deploymentName: string) =>
-    client.find<Deployment & KubeObject>({
+    reader.get<Deployment & KubeObject>({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       namespace,
       name: deploymentName,
     });
   const service = (serviceFullName: string) =>
-    client.find<Service & KubeObject>({
+    reader.get<Service & KubeObject>({
       apiVersion: 'v1',
       kind: 'Service',
       namespace,
@@ -116,7 +122,7 @@ export async function gather(
       Promise.all(
         (parsed?.spec.trafficRouting.istio.virtualServices ?? []).map(async (ref) => {
           const vsNamespace = ref.namespace ?? namespace;
-          const object = await client.find({
+          const object = await reader.get({
             apiVersion: ISTIO_API,
             kind: 'VirtualService',
             namespace: vsNamespace,
@@ -125,14 +131,14 @@ export async function gather(
           return { ref, namespace: vsNamespace, object };
         }),
       ),
-      client.list<Approval & KubeObject>(SERIN_API, 'Approval', { namespace }),
+      reader.approvals(namespace, name),
       Promise.all(
         (parsed ? referencedTemplates(parsed) : []).map(
-          async (ref) => [templateRefKey(ref), await readTemplate(client, namespace, ref)] as const,
+          async (ref) => [templateRefKey(ref), await readTemplate(reader, namespace, ref)] as const,
         ),
       ),
     ]);
-  const refs = await readReferences(client, { namespace, canary: parsed, target });
+  const refs = await readReferences(reader, { namespace, canary: parsed, target });
   return {
     ...(refs === undefined ? {} : { refs }),
     raw,
@@ -142,7 +148,7 @@ export async function gather(
     primary,
     services: { primary: primaryService, canary: canaryService },
     virtualServices,
-    approvals: approvals.items.filter((approval) => approval.spec.canaryRef.name === name),
+    approvals,
     templates: new Map(templates.map(([key, read]) => [key, read.kind === 'ok' ? read.spec : undefined])),
     templateReads: new Map(templates),
   };

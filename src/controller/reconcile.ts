@@ -23,6 +23,7 @@ import { commit, reportFailure, writeProblem } from './commit.ts';
 import type { PassStage } from './failures.ts';
 import { disown, ensureFinalizer, finalize } from './finalize.ts';
 import type { ReconcilerDeps } from './deps.ts';
+import { liveReader } from './cluster-reader.ts';
 import { gather, type ReconcileContext } from './gather.ts';
 import { gateCallsFor, launchGates, recordGateAsk, settleGates } from './gates.ts';
 import { observe } from './observe.ts';
@@ -118,11 +119,14 @@ function effectPorts(canary: Canary, ctx: ReconcileContext, deps: ReconcilerDeps
   const templates: ReadonlyMap<string, AnalysisTemplateSpec | undefined> = ctx.templates;
   return {
     router: deps.routerFor(canary),
+    // Planned from as read at the start of the pass; a write pins it, and is read back live.
+    seen: ctx.virtualServices.map(({ ref, namespace, object }) => ({ namespace, name: ref.name, object })),
     now,
     ...(deps.signal ? { signal: deps.signal } : {}),
     scaleCanary: (replicas) => scaleTarget(deps.client, ctx, replicas, deps.signal),
     promoteTemplateToPrimary: () => promotePrimary(deps.client, canary, ctx, deps.signal),
-    restorePrimary: (stable) => restorePrimary(deps.client, canary, { ctx, stable, signal: deps.signal }),
+    restorePrimary: (stable) =>
+      restorePrimary(deps.client, canary, { ctx, stable, signal: deps.signal, reader: deps.reader }),
     callGate: (effect, draft) => {
       recordGateAsk(canary, effect, draft);
     },
@@ -200,7 +204,7 @@ async function runPass(
   pass: { readonly now: number; readonly progress: PassProgress },
 ): Promise<ReconcileResult> {
   const { now, progress } = pass;
-  const ctx = await gather(deps.client, key, parseCanary);
+  const ctx = await gather(deps.reader ?? liveReader(deps.client), key, parseCanary);
   if (!ctx) {
     deps.metrics?.forgetCanary(key.namespace, key.name);
     return {};

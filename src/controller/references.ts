@@ -1,5 +1,6 @@
 import type { Canary } from '../api/index.ts';
-import { isKubeError, type KubeClient, type KubeObject } from '../kube/index.ts';
+import { isKubeError, type KubeObject } from '../kube/index.ts';
+import type { ClusterReader } from './cluster-reader.ts';
 import { findAutoscaler, HPA_API, HPA_KIND, type AutoscalerRead, type Hpa } from './autoscaler.ts';
 import { configRefs, contentHash, SKIP_TRACKING_ANNOTATION, type ConfigKind } from './config-refs.ts';
 import { revisionOf, type Deployment } from './workloads.ts';
@@ -41,13 +42,18 @@ export interface ReferenceProblem {
   readonly message: string;
 }
 
-async function readConfigs(client: KubeClient, namespace: string, target: Deployment): Promise<ConfigsRead> {
+async function readConfigs(
+  reader: ClusterReader,
+  namespace: string,
+  target: Deployment,
+): Promise<ConfigsRead> {
   const tracked: TrackedConfig[] = [];
   for (const ref of configRefs(target.spec.template.spec)) {
     const what = `${ref.kind} "${ref.name}" (used by Deployment "${target.metadata.name}")`;
     let object: KubeObject | undefined;
     try {
-      object = await client.find({ apiVersion: 'v1', kind: ref.kind, namespace, name: ref.name });
+      // ConfigMaps come from the Controller's cache; Secrets are read live (never listed or watched).
+      object = await reader.get({ apiVersion: 'v1', kind: ref.kind, namespace, name: ref.name });
     } catch (err) {
       if (!isKubeError(err, 'Forbidden')) throw err;
       return {
@@ -77,16 +83,16 @@ async function readConfigs(client: KubeClient, namespace: string, target: Deploy
  * read without a target or a valid Canary.
  */
 export async function readReferences(
-  client: KubeClient,
+  reader: ClusterReader,
   input: { namespace: string; canary: Canary | undefined; target: Deployment | undefined },
 ): Promise<WorkloadRefs | undefined> {
   const { namespace, canary, target } = input;
   if (!canary || !target) return undefined;
   const [hpas, configs] = await Promise.all([
-    client.list<Hpa & KubeObject>(HPA_API, HPA_KIND, { namespace }),
-    readConfigs(client, namespace, target),
+    reader.list<Hpa & KubeObject>(HPA_API, HPA_KIND, namespace),
+    readConfigs(reader, namespace, target),
   ]);
-  return { autoscaler: findAutoscaler(canary, hpas.items), configs };
+  return { autoscaler: findAutoscaler(canary, hpas), configs };
 }
 
 /** The first problem with the target's references, if any. */

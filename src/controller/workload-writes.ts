@@ -1,5 +1,6 @@
 import type { Canary } from '../api/index.ts';
 import type { JsonPatchOp, KubeClient, KubeObject } from '../kube/index.ts';
+import { liveReader, type ClusterReader } from './cluster-reader.ts';
 import type { ReconcileContext } from './gather.ts';
 import {
   REVISION_ANNOTATION,
@@ -130,12 +131,19 @@ export type RestoreOutcome = 'restored' | 'unchanged' | 'unknown';
 export async function restorePrimary(
   client: KubeClient,
   canary: Canary,
-  input: { ctx: ReconcileContext; stable: string | null; signal?: AbortSignal | undefined },
+  input: {
+    ctx: ReconcileContext;
+    stable: string | null;
+    signal?: AbortSignal | undefined;
+    /** Where the primary is read again; a Controller's cache waits to show this pass's promotion. */
+    reader?: ClusterReader | undefined;
+  },
 ): Promise<RestoreOutcome> {
   const { ctx, stable, signal } = input;
   if (!ctx.primary || stable === null) return 'unknown';
   // Read again: a promotion earlier in this same pass (PromoteFull, then Abort) is not in ctx.
-  const primary = await client.find<Deployment & KubeObject>(primaryRef(ctx, ctx.primary));
+  const reader = input.reader ?? liveReader(client);
+  const primary = await reader.get<Deployment & KubeObject>(primaryRef(ctx, ctx.primary));
   const annotations = primary?.metadata.annotations ?? {};
   if (!primary) return 'unknown';
   if (annotations[REVISION_ANNOTATION] === stable) return 'unchanged';

@@ -65,17 +65,51 @@ const DEFAULT_RETRY: RetryPolicy = {
  * requests that are safe to repeat (GET, PUT, DELETE, merge and apply patches, JSON patches without
  * non-idempotent ops). 409 is never retried here: callers re-read (see {@link retryOnConflict}).
  */
+/** A write that succeeded: the object as stored afterwards, or the one deleted. */
+export type KubeWrite =
+  | { readonly type: 'written'; readonly object: KubeObject }
+  | { readonly type: 'deleted'; readonly ref: ObjectRef };
+
 export class KubeClient {
   readonly transport: KubeTransport;
   readonly resolver: ResourceResolver;
   readonly #clock: KubeClock;
   readonly #retry: RetryPolicy;
+  readonly #writeListeners = new Set<(write: KubeWrite) => void>();
 
   constructor(opts: KubeClientOptions) {
     this.transport = opts.transport;
     this.resolver = new ResourceResolver(opts.transport);
     this.#clock = opts.clock ?? systemClock;
     this.#retry = { ...DEFAULT_RETRY, ...opts.retry };
+  }
+
+  /**
+   * Calls `listener` after every successful write through this client (create, replace, patch,
+   * delete), so a cache can tell when it has caught up with them. Returns a function that
+   * unsubscribes. A listener that throws is ignored: it must not fail the write.
+   */
+  onWrite(listener: (write: KubeWrite) => void): () => void {
+    this.#writeListeners.add(listener);
+    return () => this.#writeListeners.delete(listener);
+  }
+
+  #written(result: unknown, deleted?: ObjectRef): unknown {
+    const write: KubeWrite | undefined = deleted
+      ? { type: 'deleted', ref: deleted }
+      : isObject(result)
+        ? { type: 'written', object: result }
+        : undefined;
+    if (write) {
+      for (const listener of this.#writeListeners) {
+        try {
+          listener(write);
+        } catch {
+          // A listener is bookkeeping; the write itself succeeded.
+        }
+      }
+    }
+    return result;
   }
 
   /** Reads one object; throws KubeError `NotFound` when absent. */
@@ -136,7 +170,7 @@ export class KubeClient {
       query: { fieldManager: FIELD_MANAGER },
       signal: opts.signal,
     };
-    return (await this.#call(req, false)) as T;
+    return this.#written(await this.#call(req, false)) as T;
   }
 
   /** Replaces an object (PUT). With `metadata.resourceVersion` set, a stale copy fails `Conflict`. */
@@ -153,7 +187,7 @@ export class KubeClient {
       query: { fieldManager: FIELD_MANAGER },
       signal: opts.signal,
     };
-    return (await this.#call(req, true)) as T;
+    return this.#written(await this.#call(req, true)) as T;
   }
 
   /** Deletes an object. Returns false when it was already gone. */
@@ -161,6 +195,7 @@ export class KubeClient {
     const path = await this.resolver.path(ref);
     try {
       await this.#call({ method: 'DELETE', path, signal: opts.signal }, true);
+      this.#written(undefined, ref);
       return true;
     } catch (err) {
       if (err instanceof KubeError && err.code === 'NotFound') return false;
@@ -212,7 +247,7 @@ export class KubeClient {
     // managedFieldsManagers) can tell serin's weight edits from anyone else's.
     const path = await this.resolver.path({ ...ref, subresource: opts.subresource });
     const req: KubeRequest = { method: 'PATCH', path, body, contentType, query, signal: opts.signal };
-    return (await this.#call(req, opts.retry === true)) as T;
+    return this.#written(await this.#call(req, opts.retry === true)) as T;
   }
 
   /** Sends with bounded retries; returns the parsed 2xx body or throws KubeError. */
@@ -253,6 +288,12 @@ function retryable(err: KubeError, idempotent: boolean): boolean {
 }
 
 /** True when applying `ops` twice leaves the same result as once (so a blind retry is safe). */
+function isObject(value: unknown): value is KubeObject {
+  if (typeof value !== 'object' || value === null) return false;
+  const { kind, metadata } = value as { kind?: unknown; metadata?: unknown };
+  return typeof kind === 'string' && typeof metadata === 'object' && metadata !== null;
+}
+
 export function isIdempotentJsonPatch(ops: readonly JsonPatchOp[]): boolean {
   return ops.every(
     (op) => op.op === 'test' || op.op === 'replace' || (op.op === 'add' && !op.path.endsWith('/-')),

@@ -31,7 +31,15 @@ export type {
   WatchHandle,
 } from './transport.ts';
 export { ResourceCache } from './resource-cache.ts';
-export type { ResourceCacheOptions, CacheHealth, CacheEvent, CacheEventType } from './resource-cache.ts';
+export type {
+  ResourceCacheOptions,
+  ResourceCacheConfig,
+  CacheHealth,
+  CacheEvent,
+  CacheEventType,
+} from './resource-cache.ts';
+export { withoutManagedFields } from './strip.ts';
+export type { KubeWrite } from './client.ts';
 export { StatusWriter } from './status-writer.ts';
 export type { StatusWriteResult, StatusWriteOptions } from './status-writer.ts';
 export { createMergePatch } from './merge-patch.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ObjectStore, type CacheEvent } from './object-store.ts';
-import type { KubeObject } from './types.ts';
+import { withoutManagedFields } from './strip.ts';
+import type { KubeObject, ObjectMeta } from './types.ts';
 
 const obj = (name: string, rv: string, ns = 'a'): KubeObject => ({
   apiVersion: 'v1',
@@ -73,5 +74,43 @@ describe('ObjectStore', () => {
     store.upsert(obj('x', '1'));
     expect(delivered).toBe(1);
     expect(errors).toHaveLength(1);
+  });
+
+  it('stores every object through the transform, from upserts and re-lists alike', () => {
+    const store = new ObjectStore<KubeObject>({ transform: withoutManagedFields });
+    const managed = (name: string, rv: string): KubeObject => {
+      const o = obj(name, rv);
+      return { ...o, metadata: { ...o.metadata, managedFields: [{ manager: 'kubectl' }] } as ObjectMeta };
+    };
+    store.upsert(managed('x', '1'));
+    store.replace([managed('x', '2'), managed('y', '1')]);
+    for (const held of store.list()) expect('managedFields' in held.metadata).toBe(false);
+    expect(store.list().map((o) => `${o.metadata.name ?? ''}@${o.metadata.resourceVersion ?? ''}`)).toEqual([
+      'x@2',
+      'y@1',
+    ]);
+  });
+
+  it('finds objects by index key, following updates, deletions and re-lists', () => {
+    const owner = (name: string, rv: string, canary: string): KubeObject => ({
+      ...obj(name, rv),
+      spec: { canary },
+    });
+    const store = new ObjectStore<KubeObject>({
+      index: (o) => [(o.spec as { canary: string }).canary],
+    });
+    const names = (key: string) => store.byIndex(key).map((o) => o.metadata.name);
+    store.upsert(owner('a1', '1', 'one'));
+    store.upsert(owner('a2', '1', 'one'));
+    store.upsert(owner('b1', '1', 'two'));
+    expect(names('one')).toEqual(['a1', 'a2']);
+    store.upsert(owner('a2', '2', 'two'));
+    expect(names('one')).toEqual(['a1']);
+    expect(names('two')).toEqual(['b1', 'a2']);
+    store.remove(owner('a1', '1', 'one'));
+    expect(names('one')).toEqual([]);
+    store.replace([owner('b1', '1', 'two')]);
+    expect(names('two')).toEqual(['b1']);
+    expect(names('three')).toEqual([]);
   });
 });

@@ -9,6 +9,17 @@ export type CacheEvent<T extends KubeObject> =
 
 type Handler<T extends KubeObject> = (event: CacheEvent<T>) => void;
 
+/** How a store shapes and indexes what it holds. */
+export interface ObjectStoreOptions<T extends KubeObject> {
+  /**
+   * Applied to every object before it is stored (lists and watch events alike), e.g. to drop
+   * `metadata.managedFields`. It must keep `metadata.name`, `namespace` and `resourceVersion`.
+   */
+  readonly transform?: (obj: T) => T;
+  /** One secondary index: the keys an object is found under with {@link ObjectStore.byIndex}. */
+  readonly index?: (obj: T) => readonly string[];
+}
+
 /**
  * The objects an informer holds, keyed by namespace/name. Every write goes through here, so the
  * "no duplicate, no missed final state" rule lives in one place: an object whose resourceVersion is
@@ -17,6 +28,13 @@ type Handler<T extends KubeObject> = (event: CacheEvent<T>) => void;
 export class ObjectStore<T extends KubeObject> {
   readonly #objects = new Map<string, T>();
   readonly #handlers = new Set<{ fn: Handler<T>; onError: (err: unknown) => void }>();
+  readonly #options: ObjectStoreOptions<T>;
+  /** Index key -> object key -> object. */
+  readonly #index = new Map<string, Map<string, T>>();
+
+  constructor(options: ObjectStoreOptions<T> = {}) {
+    this.#options = options;
+  }
 
   get(namespace: string | undefined, name: string): T | undefined {
     return this.#objects.get(objectKey(namespace, name));
@@ -25,6 +43,11 @@ export class ObjectStore<T extends KubeObject> {
   list(namespace?: string): T[] {
     const all = [...this.#objects.values()];
     return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+  }
+
+  /** The objects filed under an index key (none without an index). */
+  byIndex(indexKey: string): T[] {
+    return [...(this.#index.get(indexKey)?.values() ?? [])];
   }
 
   get size(): number {
@@ -38,20 +61,24 @@ export class ObjectStore<T extends KubeObject> {
   }
 
   /** Adds or updates; silent when the stored copy has the same resourceVersion. */
-  upsert(obj: T): void {
-    const key = keyOf(obj);
+  upsert(incoming: T): void {
+    const key = keyOf(incoming);
     if (key === undefined) return;
     const previous = this.#objects.get(key);
-    if (previous?.metadata.resourceVersion === obj.metadata.resourceVersion && previous) return;
+    if (previous?.metadata.resourceVersion === incoming.metadata.resourceVersion && previous) return;
+    const obj = this.#options.transform ? this.#options.transform(incoming) : incoming;
     this.#objects.set(key, obj);
+    this.#reindex(key, previous, obj);
     this.#emit(previous ? { type: 'updated', object: obj, previous } : { type: 'added', object: obj });
   }
 
   /** Removes; silent when the object is not held (a replayed deletion). */
   remove(obj: T): void {
     const key = keyOf(obj);
-    if (key === undefined || !this.#objects.has(key)) return;
+    const held = key === undefined ? undefined : this.#objects.get(key);
+    if (key === undefined || !held) return;
     this.#objects.delete(key);
+    this.#reindex(key, held, undefined);
     this.#emit({ type: 'deleted', object: obj });
   }
 
@@ -67,8 +94,24 @@ export class ObjectStore<T extends KubeObject> {
     for (const [key, obj] of [...this.#objects]) {
       if (!seen.has(key)) {
         this.#objects.delete(key);
+        this.#reindex(key, obj, undefined);
         this.#emit({ type: 'deleted', object: obj });
       }
+    }
+  }
+
+  #reindex(key: string, before: T | undefined, after: T | undefined): void {
+    const index = this.#options.index;
+    if (!index) return;
+    for (const indexKey of before ? index(before) : []) {
+      const bucket = this.#index.get(indexKey);
+      bucket?.delete(key);
+      if (bucket?.size === 0) this.#index.delete(indexKey);
+    }
+    for (const indexKey of after ? index(after) : []) {
+      let bucket = this.#index.get(indexKey);
+      if (!bucket) this.#index.set(indexKey, (bucket = new Map<string, T>()));
+      bucket.set(key, after as T);
     }
   }
 

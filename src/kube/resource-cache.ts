@@ -1,7 +1,7 @@
 import { backoffDelay, hasAborted, systemClock, type BackoffPolicy, type KubeClock } from './clock.ts';
 import type { KubeClient } from './client.ts';
 import { silentLogger, type KubeLogger } from './logger.ts';
-import { ObjectStore, type CacheEvent } from './object-store.ts';
+import { ObjectStore, type CacheEvent, type ObjectStoreOptions } from './object-store.ts';
 import { watchOnce } from './watch-once.ts';
 import type { KubeObject } from './types.ts';
 
@@ -27,6 +27,9 @@ export interface ResourceCacheOptions {
   clock?: KubeClock;
   logger?: KubeLogger;
 }
+
+/** {@link ResourceCacheOptions} with how the cache shapes and indexes what it stores. */
+export type ResourceCacheConfig<T extends KubeObject> = ResourceCacheOptions & ObjectStoreOptions<T>;
 
 /** What /readyz and logs show about one cache. */
 export interface CacheHealth {
@@ -55,7 +58,7 @@ export class ResourceCache<T extends KubeObject = KubeObject> {
   /** Resolves after the first complete list; rejects if the cache is stopped before that. */
   readonly synced: Promise<void>;
   readonly #opts: ResourceCacheOptions;
-  readonly #store = new ObjectStore<T>();
+  readonly #store: ObjectStore<T>;
   readonly #clock: KubeClock;
   readonly #log: KubeLogger;
   readonly #stop = new AbortController();
@@ -72,8 +75,12 @@ export class ResourceCache<T extends KubeObject = KubeObject> {
     lastError: undefined,
   };
 
-  constructor(opts: ResourceCacheOptions) {
+  constructor(opts: ResourceCacheConfig<T>) {
     this.#opts = opts;
+    this.#store = new ObjectStore<T>({
+      ...(opts.transform ? { transform: opts.transform } : {}),
+      ...(opts.index ? { index: opts.index } : {}),
+    });
     this.#clock = opts.clock ?? systemClock;
     this.#log = opts.logger ?? silentLogger;
     this.synced = new Promise<void>((resolve, reject) => {
@@ -118,6 +125,11 @@ export class ResourceCache<T extends KubeObject = KubeObject> {
 
   list(namespace?: string): T[] {
     return this.#store.list(namespace);
+  }
+
+  /** The objects filed under `indexKey` by the `index` option (none without one). */
+  byIndex(indexKey: string): T[] {
+    return this.#store.byIndex(indexKey);
   }
 
   /** Calls `handler` for every change; returns a function that unsubscribes. */

@@ -19,6 +19,7 @@ export type {
   RouteObjectRef,
   RouteResult,
   RouteWeights,
+  SeenRouteObject,
   SetWeightsOptions,
   TrafficRouter,
   WeightDrift,

@@ -131,6 +131,20 @@ export interface SetWeightsOptions {
    * restart. Without it the router uses what it remembers writing itself.
    */
   readonly lastApplied?: Weights;
+  /**
+   * The routing objects as the caller last read them (a Controller's informer cache), planned from
+   * instead of a fresh read. Safe with a stale copy: the write pins what was planned from, so it
+   * fails and the object is read again; what was written is always read back from the API server.
+   * A stale copy that already shows the wanted weights sends nothing, and the watch event that
+   * brings the newer copy starts another pass.
+   */
+  readonly seen?: readonly SeenRouteObject[];
+}
+
+/** A routing object as read before {@link TrafficRouter.setWeights} (e.g. from a cache). */
+export interface SeenRouteObject extends RouteObjectRef {
+  /** The object as read; undefined when it was not found (it is then read again). */
+  readonly object: unknown;
 }
 
 /**

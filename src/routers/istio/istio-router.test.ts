@@ -51,6 +51,55 @@ function weightsOf(v: VirtualService, index = 0): number[] {
   return (v.spec.http?.[index]?.route ?? []).map((d) => d.weight ?? 0);
 }
 
+describe('IstioRouter.setWeights with the copies the caller read (a cache)', () => {
+  const seenOf = (v: VirtualService) => [{ namespace: 'shop', name: 'podinfo', object: v }];
+
+  it('plans from the copy without reading, and reads back live after the write', async () => {
+    const { client, router } = setup([vs('podinfo', 'shop')]);
+    const copy = structuredClone(client.stored('shop', 'podinfo'));
+    const r = await router.setWeights({ primary: 80, canary: 20 }, { seen: seenOf(copy) });
+    expect(r).toMatchObject({ kind: 'ok', changed: true });
+    expect(client.reads).toBe(1); // the read-back only
+    expect(weightsOf(client.stored('shop', 'podinfo'))).toEqual([80, 20]);
+  });
+
+  it('sends and reads nothing when the copy already carries the weights', async () => {
+    const { client, router } = setup([vs('podinfo', 'shop', { p: 70, c: 30 })]);
+    const copy = structuredClone(client.stored('shop', 'podinfo'));
+    const r = await router.setWeights({ primary: 70, canary: 30 }, { seen: seenOf(copy) });
+    expect(r).toMatchObject({ kind: 'ok', changed: false });
+    expect(client.reads).toBe(0);
+    expect(client.patches).toHaveLength(0);
+  });
+
+  it('a stale copy fails its test ops: the object is read again, re-planned and written', async () => {
+    const { client, router } = setup([vs('podinfo', 'shop')]);
+    const stale = structuredClone(client.stored('shop', 'podinfo'));
+    client.edit('shop', 'podinfo', (v) => {
+      v.spec.http![0]!.route = [dest('podinfo-primary', 60), dest('podinfo-canary', 40)];
+    });
+    const r = await router.setWeights(
+      { primary: 80, canary: 20 },
+      { seen: seenOf(stale), lastApplied: { primary: 100, canary: 0 } },
+    );
+    expect(r).toMatchObject({ kind: 'driftCorrected', weights: { primary: 80, canary: 20 } });
+    expect(client.patches).toHaveLength(2); // refused on the stale copy, then sent on the fresh one
+    expect(client.reads).toBe(2); // the fresh read and the read-back
+    expect(weightsOf(client.stored('shop', 'podinfo'))).toEqual([80, 20]);
+  });
+
+  it('never plans from the copy again once it has written the VirtualService', async () => {
+    const { client, router } = setup([vs('podinfo', 'shop')]);
+    const copy = structuredClone(client.stored('shop', 'podinfo'));
+    await router.setWeights({ primary: 80, canary: 20 }, { seen: seenOf(copy) });
+    const reads = client.reads;
+    const r = await router.setWeights({ primary: 100, canary: 0 }, { seen: seenOf(copy) });
+    expect(r).toMatchObject({ kind: 'ok', changed: true });
+    expect(client.reads - reads).toBe(2); // a live read to plan on, and the read-back
+    expect(weightsOf(client.stored('shop', 'podinfo'))).toEqual([100, 0]);
+  });
+});
+
 describe('IstioRouter.setWeights', () => {
   it('writes the weights with one conditional patch and verifies them by reading back', async () => {
     const { client, router } = setup([vs('podinfo', 'shop')]);

@@ -4,6 +4,7 @@ import type {
   RouteObjectRef,
   RouteResult,
   RouteWeights,
+  SeenRouteObject,
   SetWeightsOptions,
   TrafficRouter,
   WeightDrift,
@@ -55,6 +56,8 @@ export class IstioRouter implements TrafficRouter {
   readonly #maxAttempts: number;
   /** What this router last wrote successfully; the fallback for `lastApplied`. */
   #last: Weights | undefined;
+  /** VirtualServices this router has written: a copy read before that is never planned from. */
+  readonly #wrote = new Set<string>();
 
   constructor(opts: IstioRouterOptions) {
     this.#client = opts.client;
@@ -74,7 +77,8 @@ export class IstioRouter implements TrafficRouter {
     const targets: Target[] = [];
     // Plan everything first: a bad reference anywhere leaves every VirtualService untouched.
     for (const ref of this.#refs) {
-      const t = await this.#readAndPlan(ref, weights, signal);
+      const seen = this.#seenCopy(ref, options.seen);
+      const t = await this.#readAndPlan(ref, weights, signal, seen);
       if (!t.ok) return t.error;
       targets.push(t.value);
     }
@@ -109,13 +113,29 @@ export class IstioRouter implements TrafficRouter {
     return { kind: 'ok', weights: commonWeights(routes), routes };
   }
 
+  /** The caller's copy of a VirtualService, unless this router has written it since. */
+  #seenCopy(
+    ref: VirtualServiceRef,
+    seen: readonly SeenRouteObject[] | undefined,
+  ): VirtualService | undefined {
+    const where = this.#whereOf(ref);
+    if (this.#wrote.has(`${where.namespace}/${where.name}`)) return undefined;
+    const copy = seen?.find((s) => s.namespace === where.namespace && s.name === where.name)?.object;
+    return copy === undefined || copy === null ? undefined : (copy as VirtualService);
+  }
+
   #whereOf(ref: VirtualServiceRef): RouteObjectRef {
     return { namespace: ref.namespace ?? this.#hosts.namespace, name: ref.name };
   }
 
-  async #readAndPlan(ref: VirtualServiceRef, weights: Weights, signal?: AbortSignal): Promise<Step<Target>> {
+  async #readAndPlan(
+    ref: VirtualServiceRef,
+    weights: Weights,
+    signal?: AbortSignal,
+    seen?: VirtualService,
+  ): Promise<Step<Target>> {
     const where = this.#whereOf(ref);
-    const got = await this.#get(ref, where, signal);
+    const got: Step<VirtualService> = seen ? { ok: true, value: seen } : await this.#get(ref, where, signal);
     if (!got.ok) return got;
     const plan = planWeights(got.value, ref, this.#hosts, weights);
     if (!plan.ok) return plan;
@@ -151,6 +171,7 @@ export class IstioRouter implements TrafficRouter {
       try {
         await this.#client.jsonPatch(target.where.namespace, target.ref.name, target.plan.patch, signal);
         wrote = true;
+        this.#wrote.add(`${target.where.namespace}/${target.where.name}`);
         break;
       } catch (err) {
         const retry = await this.#afterFailedWrite(err, target, { attempt, weights, signal });
