@@ -1,4 +1,4 @@
-import type { AnalysisRunStatus, AnalysisTemplateSpec, Canary, Metric } from '../api/index.ts';
+import type { AnalysisRunStatus, AnalysisTemplateSpec, Canary, Metric, MetricStatus } from '../api/index.ts';
 import type { CanaryEvent } from '../machine/index.ts';
 import type { MetricProvider, SecretReader } from '../ports/index.ts';
 import { builtinArgsFor, resolveArgs } from './args.ts';
@@ -23,7 +23,18 @@ export interface AnalysisDeps {
   /** Sends web metrics' requests; without it, a web metric's measurement is an Error. */
   readonly web?: WebRunner;
   /** Called per measurement, for the controller's own metrics. */
-  readonly onMeasurement?: (metric: string, phase: string) => void;
+  readonly onMeasurement?: (metric: string, phase: string, timing: MeasurementTiming) => void;
+  /** Aborts queries not yet answered (the pass lost its lease); they come back as errors. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * When a measurement was due and when it started (epoch ms); `startedAt - dueAt` is its lateness.
+ * Due is the metric's `nextMeasurementAt`: the run start plus initialDelay for the first one.
+ */
+export interface MeasurementTiming {
+  readonly dueAt: number;
+  readonly startedAt: number;
 }
 
 export interface MeasureRunsInput {
@@ -58,6 +69,7 @@ async function measureRun(
     ...(deps.secrets ? { secrets: deps.secrets } : {}),
     namespace: input.canary.metadata.namespace ?? 'default',
   });
+  const dueAt = new Map(run.metrics.map((status) => [status.name, dueTime(status, input.now)] as const));
   const byName = new Map(merged.metrics.map((metric) => [metric.name, metric] as const));
   const metrics = due
     .map((name) => byName.get(name))
@@ -83,6 +95,7 @@ async function measureRun(
         namespace: input.canary.metadata.namespace ?? 'default',
         ...(deps.judge ? { judge: deps.judge } : {}),
         ...(deps.web ? { web: deps.web } : {}),
+        ...(deps.signal ? { signal: deps.signal } : {}),
         ...(input.trafficSince === undefined ? {} : { trafficSince: input.trafficSince }),
       });
       return { metric, outcome };
@@ -90,10 +103,18 @@ async function measureRun(
   );
   let next = run;
   for (const { metric, outcome } of outcomes) {
-    deps.onMeasurement?.(metric.name, outcome.phase);
+    deps.onMeasurement?.(metric.name, outcome.phase, {
+      dueAt: dueAt.get(metric.name) ?? outcome.startedAt,
+      startedAt: outcome.startedAt,
+    });
     next = recordMeasurement(next, metric, outcome);
   }
   return next;
+}
+
+function dueTime(status: MetricStatus, now: number): number {
+  const due = status.nextMeasurementAt === undefined ? NaN : Date.parse(status.nextMeasurementAt);
+  return Number.isNaN(due) ? now : due;
 }
 
 /** Takes every due measurement of the active runs. Runs that are not active are returned as they are. */

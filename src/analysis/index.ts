@@ -81,5 +81,6 @@ export {
   nextMeasurementAt,
   verdictEvents,
   type AnalysisDeps,
+  type MeasurementTiming,
   type MeasureRunsInput,
 } from './canary-runs.ts';

@@ -72,6 +72,8 @@ export interface MeasureContext {
    * measurement that would pass before the window is covered is deferred (see evidence.ts).
    */
   readonly trafficSince?: number;
+  /** Aborts the Prometheus queries not yet answered (see `QueryTarget.signal`). */
+  readonly signal?: AbortSignal;
 }
 
 type Verdict = { phase: MeasurementPhase; value?: string; message?: string };
@@ -201,6 +203,7 @@ function queryRequest(prometheus: PrometheusProvider, query: string, context: Me
     query,
     ...(context.namespace === undefined ? {} : { namespace: context.namespace }),
     ...(context.at === undefined ? {} : { time: context.at }),
+    ...(context.signal === undefined ? {} : { signal: context.signal }),
   };
 }
 

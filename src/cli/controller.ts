@@ -10,6 +10,7 @@ import {
   systemClock,
   type LoadedKubeConfig,
 } from '../kube/index.ts';
+import { DEFAULT_PROMETHEUS_CONCURRENCY } from '../providers/prometheus/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { ControllerMetrics } from '../telemetry/metrics.ts';
 import { startTelemetryServer } from '../telemetry/server.ts';
@@ -24,6 +25,7 @@ interface ControllerFlags {
   leaderElect: boolean;
   leaseNamespace: string;
   workers: string;
+  prometheusConcurrency: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   notificationsConfig?: string;
 }
@@ -64,6 +66,14 @@ async function runController(flags: ControllerFlags, ctx: CliContext): Promise<v
     ctx.exit(EXIT.usage);
     return;
   }
+  const prometheusConcurrency = Number(flags.prometheusConcurrency);
+  if (!Number.isInteger(prometheusConcurrency) || prometheusConcurrency < 1) {
+    ctx.err(
+      `serin controller: --prometheus-concurrency must be a positive integer (got "${flags.prometheusConcurrency}")\n`,
+    );
+    ctx.exit(EXIT.usage);
+    return;
+  }
   const loaded = loadConfig(flags, ctx);
   if (loaded === undefined) return;
   logger.info({ source: loaded.source, server: loaded.server }, 'loaded kubeconfig');
@@ -98,6 +108,7 @@ async function runController(flags: ControllerFlags, ctx: CliContext): Promise<v
     client,
     logger,
     metrics,
+    prometheusConcurrency,
     ...(notificationsConfig ? { notificationsConfig } : {}),
   });
   const controller = new Controller({
@@ -170,6 +181,11 @@ export function registerController(program: Command, ctx: CliContext): void {
     )
     .option('--lease-namespace <namespace>', 'namespace of the leader-election Lease', 'serin-system')
     .option('--workers <n>', 'canaries reconciled in parallel', '4')
+    .option(
+      '--prometheus-concurrency <n>',
+      'queries in flight per Prometheus address; more wait in a queue, the wait counting against their timeout',
+      String(DEFAULT_PROMETHEUS_CONCURRENCY),
+    )
     .option(
       '--notifications-config <[namespace/]name>',
       'ConfigMap of notification receivers (config.yaml; URLs in Secrets beside it); a bare name is in --lease-namespace (default: no notifications)',

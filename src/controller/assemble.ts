@@ -4,7 +4,7 @@ import { EventRecorder, StatusWriter, type KubeClient } from '../kube/index.ts';
 import { systemClock, type Clock, type MetricProvider, type SecretReader } from '../ports/index.ts';
 import type { TrafficRouter } from '../ports/traffic-router.ts';
 import { createJudgeRunner } from '../providers/judge/index.ts';
-import { createPrometheusProvider } from '../providers/prometheus/index.ts';
+import { createPrometheusProvider, createQueryScheduler } from '../providers/prometheus/index.ts';
 import { createWebRunner } from '../providers/web/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
@@ -18,8 +18,13 @@ export interface AssembleOptions {
   readonly client: KubeClient;
   readonly logger: Logger;
   readonly metrics?: ControllerMetrics;
-  /** Defaults to Prometheus over HTTP (with Secrets read through the API). */
+  /**
+   * Defaults to Prometheus over HTTP (with Secrets read through the API), through the query
+   * scheduler: aligned evaluation times, deduplication, a queue per Prometheus.
+   */
   readonly provider?: MetricProvider;
+  /** Requests in flight per Prometheus address for the default provider (--prometheus-concurrency). */
+  readonly prometheusConcurrency?: number;
   readonly judge?: JudgeRunner;
   /** Defaults to the web provider over HTTP (header Secrets read through the API). */
   readonly web?: WebRunner;
@@ -34,11 +39,19 @@ export interface AssembleOptions {
   readonly notifications?: NotificationSink;
 }
 
+function defaultProvider(options: AssembleOptions, secrets: SecretReader): MetricProvider {
+  return createQueryScheduler(createPrometheusProvider({ secrets }), {
+    ...(options.prometheusConcurrency === undefined ? {} : { concurrency: options.prometheusConcurrency }),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.metrics ? { observer: options.metrics.queryObserver } : {}),
+  });
+}
+
 /** Builds a reconcile pass's dependencies from a Kubernetes client and the real adapters. */
 export function assembleDeps(options: AssembleOptions): Omit<ReconcilerDeps, 'signal'> {
   const { client } = options;
   const secrets: SecretReader = kubeSecretReader(client, 'default');
-  const provider = options.provider ?? createPrometheusProvider({ secrets });
+  const provider = options.provider ?? defaultProvider(options, secrets);
   const recorder = new EventRecorder({ client, component: options.component ?? 'serin-controller' });
   const notifications =
     options.notifications ??

@@ -100,7 +100,8 @@ async function decide(
       ...(deps.secrets ? { secrets: deps.secrets } : {}),
       ...(deps.judge ? { judge: deps.judge } : {}),
       ...(deps.web ? { web: deps.web } : {}),
-      onMeasurement: (metric, phase) => deps.metrics?.measurements.inc({ metric, phase }),
+      onMeasurement: (metric, phase, timing) => deps.metrics?.observeMeasurement(metric, phase, timing),
+      ...(deps.signal ? { signal: deps.signal } : {}),
     },
   );
   draft.status = { ...draft.status, analysis: runs };

@@ -7,6 +7,11 @@ import type { PrometheusConnection } from '../api/index.ts';
 export interface QueryTarget {
   readonly connection: PrometheusConnection;
   readonly namespace?: string;
+  /**
+   * The caller stops waiting when this aborts (the controller's pass lost its lease): a query not
+   * yet sent is not sent, and the answer is a `cancelled` error.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** An instant query, evaluated at `time` (epoch ms) or at the server's now. */
@@ -24,12 +29,13 @@ export interface RangeQueryRequest extends QueryTarget {
 }
 
 /**
- * Why a query produced no usable answer. `timeout`: no answer in time (client or Prometheus);
- * `unreachable`: no connection; `http`: a non-2xx status, with Prometheus' own `errorType`
- * (`bad_data`, `execution`, ...) when the body says; `badResponse`: a 2xx body that is not a
- * Prometheus answer we can use; `secret`: the bearer token could not be read.
+ * Why a query produced no usable answer. `timeout`: no answer in time (client, Prometheus, or
+ * no free query slot to that Prometheus within the timeout); `unreachable`: no connection; `http`:
+ * a non-2xx status, with Prometheus' own `errorType` (`bad_data`, `execution`, ...) when the body
+ * says; `badResponse`: a 2xx body that is not a Prometheus answer we can use; `secret`: the bearer
+ * token could not be read; `cancelled`: the caller's signal aborted before an answer.
  */
-export type QueryErrorKind = 'timeout' | 'unreachable' | 'http' | 'badResponse' | 'secret';
+export type QueryErrorKind = 'timeout' | 'unreachable' | 'http' | 'badResponse' | 'secret' | 'cancelled';
 
 /** A failed query. `message` never contains a token or a secret value. */
 export interface QueryError {

@@ -61,6 +61,52 @@ export class ControllerMetrics {
     registers: [this.registry],
   });
 
+  // Queries to Prometheus and measurement timing (issue 18 part 2): deduplication, the
+  // per-Prometheus queue (src/providers/prometheus/query-scheduler.ts), lateness.
+  readonly prometheusQueries = new Counter({
+    name: 'serin_prometheus_queries_total',
+    help: 'Queries asked of Prometheus, by result: sent (a request), shared (answered by an identical query in flight or in the same tick), dropped (no query slot within the timeout, or cancelled). Asked = sent + shared + dropped.',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly prometheusInflight = new Gauge({
+    name: 'serin_prometheus_inflight',
+    help: 'Requests in flight to each Prometheus (at most --prometheus-concurrency).',
+    labelNames: ['prometheus'] as const,
+    registers: [this.registry],
+  });
+  readonly prometheusQueued = new Gauge({
+    name: 'serin_prometheus_queued',
+    help: 'Queries waiting for a free slot to each Prometheus.',
+    labelNames: ['prometheus'] as const,
+    registers: [this.registry],
+  });
+  readonly measurementLateness = new Histogram({
+    name: 'serin_measurement_lateness_seconds',
+    help: 'How late each analysis measurement started: its start time minus the time it was due (the first one: the run start plus initialDelay).',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  /** The query scheduler's reports (QueryObserver of src/providers/prometheus). */
+  readonly queryObserver = {
+    query: (result: 'sent' | 'shared' | 'dropped'): void => {
+      this.prometheusQueries.inc({ result });
+    },
+    slots: (prometheus: string, inflight: number, queued: number): void => {
+      this.prometheusInflight.set({ prometheus }, inflight);
+      this.prometheusQueued.set({ prometheus }, queued);
+    },
+  };
+  /** Counts one measurement by metric and phase, and observes how late it started (epoch ms). */
+  readonly observeMeasurement = (
+    metric: string,
+    phase: string,
+    timing: { readonly dueAt: number; readonly startedAt: number },
+  ): void => {
+    this.measurements.inc({ metric, phase });
+    this.measurementLateness.observe(Math.max(0, timing.startedAt - timing.dueAt) / 1000);
+  };
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'serin_' });
   }

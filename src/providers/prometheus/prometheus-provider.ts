@@ -117,7 +117,15 @@ async function prepare(
     },
   };
   const driver = new PrometheusDriver(options);
-  return { driver, timeoutMs, timeout: `${timeoutMs / 1000}s`, secrets: secretValues };
+  return { driver, timeoutMs, timeout: prometheusDuration(timeoutMs), secrets: secretValues };
+}
+
+// Prometheus reads `timeout` as a float of seconds or as whole units ("30s", "1500ms"), never as
+// "1.5s": whole seconds stay seconds, the rest goes in milliseconds.
+function prometheusDuration(ms: number): string {
+  if (ms <= 0) return '0s';
+  const whole = Math.max(1, Math.round(ms));
+  return whole % 1000 === 0 ? `${whole / 1000}s` : `${whole}ms`;
 }
 
 // Typed structurally so this file does not depend on axios, prometheus-query's HTTP client.
