@@ -43,7 +43,7 @@ describe('measurement lateness in the controller', () => {
     expect(Number.isNaN(due)).toBe(false);
     const before = await lateness(metrics);
     // The next measurement is due at `due`; the pass comes 2.5 s after it.
-    h.clock.advance(due - h.clock.now + 2_500);
+    h.clock.advance(due - h.clock.now() + 2_500);
     await pass();
     const after = await lateness(metrics);
     expect(after.count - before.count).toBe(1);
