@@ -8,6 +8,7 @@ import {
 } from '../api/index.ts';
 import { checkTemplateSpec, referencedTemplates, templateRefKey } from '../analysis/index.ts';
 import type { KubeClient, KubeObject } from '../kube/index.ts';
+import { splitApprovals, type InvalidApproval } from './approval-checks.ts';
 import { readReferences, type WorkloadRefs } from './references.ts';
 import {
   canaryServiceName,
@@ -38,6 +39,8 @@ export interface ReconcileContext {
   readonly services: { readonly primary: Service | undefined; readonly canary: Service | undefined };
   readonly virtualServices: readonly RoutedVirtualService[];
   readonly approvals: readonly Approval[];
+  /** This Canary's undecided Approvals that do not validate: rejected by the pass, never decided on. */
+  readonly invalidApprovals?: readonly InvalidApproval[];
   /** Valid templates by reference key (`templateName/x`, `clusterTemplateName/y`); undefined = missing or invalid. */
   readonly templates: ReadonlyMap<string, AnalysisTemplateSpec | undefined>;
   /** Every referenced template as read, by the same key: validation says what is wrong with each. */
@@ -125,7 +128,7 @@ export async function gather(
           return { ref, namespace: vsNamespace, object };
         }),
       ),
-      client.list<Approval & KubeObject>(SERIN_API, 'Approval', { namespace }),
+      client.list(SERIN_API, 'Approval', { namespace }),
       Promise.all(
         (parsed ? referencedTemplates(parsed) : []).map(
           async (ref) => [templateRefKey(ref), await readTemplate(client, namespace, ref)] as const,
@@ -142,8 +145,16 @@ export async function gather(
     primary,
     services: { primary: primaryService, canary: canaryService },
     virtualServices,
-    approvals: approvals.items.filter((approval) => approval.spec.canaryRef.name === name),
+    ...approvalsOf(approvals.items, name),
     templates: new Map(templates.map(([key, read]) => [key, read.kind === 'ok' ? read.spec : undefined])),
     templateReads: new Map(templates),
   };
+}
+
+function approvalsOf(
+  items: readonly KubeObject[],
+  canary: string,
+): { approvals: Approval[]; invalidApprovals: InvalidApproval[] } {
+  const { valid, invalid } = splitApprovals(items, canary);
+  return { approvals: valid, invalidApprovals: invalid };
 }

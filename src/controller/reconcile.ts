@@ -19,6 +19,7 @@ import {
   resolveTemplates,
   verdictEvents,
 } from './analysis-driver.ts';
+import { rejectInvalid, rejectOrphans } from './approval-checks.ts';
 import { commit, writeProblem } from './commit.ts';
 import { disown, ensureFinalizer, finalize } from './finalize.ts';
 import type { ReconcilerDeps } from './deps.ts';
@@ -192,6 +193,7 @@ export async function reconcile(
   const ctx = await gather(deps.client, key, parseCanary);
   if (!ctx) {
     deps.metrics?.forgetCanary(key.namespace, key.name);
+    await rejectOrphans(deps, key, now);
     return {};
   }
   if (ctx.raw.metadata.deletionTimestamp !== undefined) {
@@ -222,6 +224,7 @@ async function reconcileLive(
     requeueAfterMs: undefined,
     weights: undefined,
   };
+  rejectInvalid(draft, ctx.invalidApprovals ?? [], now);
   const decision = await decide(canary, ctx, draft, deps, now);
   const ports = effectPorts(canary, ctx, deps, now);
   const machine = describe(decision.state, canary.spec);
