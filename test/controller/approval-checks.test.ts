@@ -4,14 +4,13 @@ import { reconcile } from '../../src/controller/reconcile.ts';
 import type { KubeObject } from '../../src/kube/index.ts';
 import { NS, startHarness, type Harness } from './harness.ts';
 
-const approval = (name: string, spec: unknown, status?: unknown): KubeObject =>
-  ({
-    apiVersion: 'serin.dev/v1alpha1',
-    kind: 'Approval',
-    metadata: { name, namespace: NS },
-    spec,
-    ...(status === undefined ? {} : { status }),
-  });
+const approval = (name: string, spec: unknown, status?: unknown): KubeObject => ({
+  apiVersion: 'serin.dev/v1alpha1',
+  kind: 'Approval',
+  metadata: { name, namespace: NS },
+  spec,
+  ...(status === undefined ? {} : { status }),
+});
 
 const good = {
   canaryRef: { name: 'podinfo' },
