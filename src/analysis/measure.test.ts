@@ -73,6 +73,29 @@ describe('measure', () => {
     expect(out).toMatchObject({ phase: 'Failed', value: '+Inf' });
   });
 
+  it('never passes an infinite result: one the conditions would pass takes the noData phase', async () => {
+    const infinite = (v: number | number[]) => fakeProvider(() => value(v));
+    const pass = (m: Parameters<typeof metric>[0], v: number | number[]) =>
+      measure(metric(m), { provider: infinite(v), args: ARGS, now: NOW });
+    expect(await pass({ successCondition: 'result >= 0.95' }, Infinity)).toMatchObject({
+      phase: 'Inconclusive',
+      value: '+Inf',
+      message: 'no data: the result is +Inf, which is never a pass (noData: Inconclusive)',
+    });
+    expect(await pass({ failureCondition: 'result > 0.05', noData: 'Failed' }, -Infinity)).toMatchObject({
+      phase: 'Failed',
+      value: '-Inf',
+    });
+    expect(
+      await pass({ successCondition: 'result.all(x, x >= 0.95)', noData: 'Failed' }, [0.99, Infinity]),
+    ).toMatchObject({ phase: 'Failed', value: '[0.99, +Inf]' });
+    // A condition that fails the infinity keeps its own verdict and message.
+    expect(await pass({ successCondition: 'result <= 500' }, Infinity)).toMatchObject({
+      phase: 'Failed',
+      message: 'successCondition not met: result <= 500',
+    });
+  });
+
   it('removes Secret-backed argument values from messages', async () => {
     const provider = fakeProvider((q) => ({ kind: 'error', errorKind: 'http', message: `bad query ${q}` }));
     const m = metric({ provider: { prometheus: { address: 'http://p', query: 'x{t="{{args.tok}}"}' } } });

@@ -251,7 +251,11 @@ function judgeOutcome(
     case 'noData':
       return { phase: metric.noData, message: `no data: ${outcome.reason}` };
     case 'value': {
-      const verdict = applyConditions(metric, outcome.value, values);
+      const verdict = infiniteNeverPasses(
+        metric,
+        outcome.value,
+        applyConditions(metric, outcome.value, values),
+      );
       const message = [verdict.message, outcome.detail].filter((part) => part !== undefined).join('; ');
       return {
         value: formatValue(outcome.value),
@@ -260,6 +264,20 @@ function judgeOutcome(
       };
     }
   }
+}
+
+/**
+ * An infinite result (a division by zero, a quantile beyond the last bucket) is no evidence of
+ * health: the conditions may fail it, but one they would pass takes the metric's noData phase.
+ */
+function infiniteNeverPasses(metric: Metric, result: number | number[], verdict: Verdict): Verdict {
+  if (verdict.phase !== 'Successful') return verdict;
+  const infinite = (Array.isArray(result) ? result : [result]).find((v) => v === Infinity || v === -Infinity);
+  if (infinite === undefined) return verdict;
+  return {
+    phase: metric.noData,
+    message: `no data: the result is ${formatNumber(infinite)}, which is never a pass (noData: ${metric.noData})`,
+  };
 }
 
 type Rendered = { ok: true; success?: string; failure?: string } | { ok: false; error: string };

@@ -8,6 +8,7 @@ import {
 } from '../api/index.ts';
 import { checkTemplateSpec, referencedTemplates, templateRefKey } from '../analysis/index.ts';
 import type { KubeObject } from '../kube/index.ts';
+import { splitApprovals, type InvalidApproval } from './approval-checks.ts';
 import type { ClusterReader } from './cluster-reader.ts';
 import { readReferences, type WorkloadRefs } from './references.ts';
 import {
@@ -39,6 +40,8 @@ export interface ReconcileContext {
   readonly services: { readonly primary: Service | undefined; readonly canary: Service | undefined };
   readonly virtualServices: readonly RoutedVirtualService[];
   readonly approvals: readonly Approval[];
+  /** This Canary's undecided Approvals that do not validate: rejected by the pass, never decided on. */
+  readonly invalidApprovals?: readonly InvalidApproval[];
   /** Valid templates by reference key (`templateName/x`, `clusterTemplateName/y`); undefined = missing or invalid. */
   readonly templates: ReadonlyMap<string, AnalysisTemplateSpec | undefined>;
   /** Every referenced template as read, by the same key: validation says what is wrong with each. */
@@ -148,8 +151,16 @@ export async function gather(
     primary,
     services: { primary: primaryService, canary: canaryService },
     virtualServices,
-    approvals,
+    ...approvalsOf(approvals, name),
     templates: new Map(templates.map(([key, read]) => [key, read.kind === 'ok' ? read.spec : undefined])),
     templateReads: new Map(templates),
   };
+}
+
+function approvalsOf(
+  items: readonly KubeObject[],
+  canary: string,
+): { approvals: Approval[]; invalidApprovals: InvalidApproval[] } {
+  const { valid, invalid } = splitApprovals(items, canary);
+  return { approvals: valid, invalidApprovals: invalid };
 }

@@ -19,6 +19,7 @@ import {
   resolveTemplates,
   verdictEvents,
 } from './analysis-driver.ts';
+import { rejectInvalid, rejectOrphans } from './approval-checks.ts';
 import { commit, reportFailure, writeProblem } from './commit.ts';
 import type { PassStage } from './failures.ts';
 import { disown, ensureFinalizer, finalize } from './finalize.ts';
@@ -208,6 +209,7 @@ async function runPass(
   const ctx = await gather(deps.reader ?? liveReader(deps.client), key, parseCanary);
   if (!ctx) {
     deps.metrics?.forgetCanary(key.namespace, key.name);
+    await rejectOrphans(deps, key, now);
     return {};
   }
   progress.ctx = ctx;
@@ -246,6 +248,7 @@ async function reconcileLive(
     requeueAfterMs: undefined,
     weights: undefined,
   };
+  rejectInvalid(draft, ctx.invalidApprovals ?? [], now);
   progress.stage = 'decide';
   const decision = await decide(canary, ctx, draft, deps, now);
   const ports = effectPorts(canary, ctx, deps, now);

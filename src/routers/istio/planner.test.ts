@@ -157,6 +157,26 @@ describe('planWeights rules', () => {
     expect(p.ok ? 'ok' : p.error.code).toBe('InvalidHost');
   });
 
+  it('refuses routes and destinations that are not objects (a CRD without schema stores anything)', () => {
+    const broken = (http: unknown): VirtualService =>
+      ({ ...before, spec: { ...before.spec, http } }) as unknown as VirtualService;
+    const route = before.spec.http?.[0];
+    const cases: [unknown, string][] = [
+      [[null], 'spec.http[0]'],
+      [[{ ...route, route: 'primary' }], 'spec.http[0].route'],
+      [[{ ...route, route: [null] }], 'spec.http[0].route[0].destination'],
+      [[{ ...route, route: [{ weight: 100 }] }], 'spec.http[0].route[0].destination'],
+      [
+        [{ ...route, route: [{ destination: { host: 'podinfo-canary' }, weight: 'abc' }] }],
+        'spec.http[0].route[0].weight',
+      ],
+    ];
+    for (const [http, field] of cases) {
+      const p = planWeights(broken(http), ref, HOSTS, { primary: 50, canary: 50 });
+      expect(p.ok ? 'ok' : [p.error.code, p.error.field]).toEqual(['InvalidVirtualService', field]);
+    }
+  });
+
   it('rejects fractional weights even when they sum to 100', () => {
     const p = planWeights(before, ref, HOSTS, { primary: 50.5, canary: 49.5 });
     expect(p.ok ? 'ok' : p.error.code).toBe('InvalidWeights');

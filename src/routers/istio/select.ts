@@ -160,6 +160,36 @@ function checkShape(vs: VirtualService, where: RouteObjectRef): RouteError | und
         'is not a list',
       );
     }
+    const bad = Array.isArray(list) ? badRoute(list as unknown[], `spec.${kind}`) : undefined;
+    if (bad !== undefined)
+      return routeError('InvalidVirtualService', { virtualService: where, field: bad.field }, bad.detail);
+  }
+  return undefined;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The first route, or destination of a route, that is not an object: an API server whose CRD has no
+ * schema (or an older one) stores anything, and nothing serin reads may be taken on trust.
+ */
+function badRoute(routes: readonly unknown[], field: string): { field: string; detail: string } | undefined {
+  for (const [i, route] of routes.entries()) {
+    if (!isObject(route)) return { field: `${field}[${i}]`, detail: 'is not an object' };
+    const destinations = route['route'];
+    if (destinations === undefined || destinations === null) continue;
+    if (!Array.isArray(destinations)) return { field: `${field}[${i}].route`, detail: 'is not a list' };
+    for (const [j, d] of (destinations as unknown[]).entries()) {
+      if (!isObject(d) || !isObject(d['destination']))
+        return { field: `${field}[${i}].route[${j}].destination`, detail: 'is not an object' };
+      // Read as 0 otherwise: a route Istio would refuse would look like one at 100/0.
+      if (d['weight'] !== undefined && d['weight'] !== null && typeof d['weight'] !== 'number')
+        return {
+          field: `${field}[${i}].route[${j}].weight`,
+          detail: `is not a number: ${JSON.stringify(d['weight'])}`,
+        };
+    }
   }
   return undefined;
 }
