@@ -45,6 +45,12 @@ export class ControllerMetrics {
     registers: [this.registry],
   });
 
+  readonly shardsHeld = new Gauge({
+    name: 'serin_shards_held',
+    help: 'Shards (Leases) this replica holds; with one shard, 1 while it leads.',
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'serin_' });
   }
