@@ -61,8 +61,8 @@ export class ShardSet {
   readonly count: number;
   readonly #electors: LeaderElector[];
   readonly #clock: KubeClock;
+  readonly #identity: string;
   readonly #retryPeriodMs: number;
-  readonly #renewDeadlineMs: number;
   readonly #sightings = new Map<number, Sighting>();
   /** Claims allowed and not yet settled, by shard: when they were allowed. */
   readonly #claims = new Map<number, number>();
@@ -71,8 +71,8 @@ export class ShardSet {
     if (opts.names.length === 0) throw new RangeError('a ShardSet needs at least one Lease');
     this.count = opts.names.length;
     this.#clock = opts.clock ?? systemClock;
+    this.#identity = opts.identity;
     this.#retryPeriodMs = opts.retryPeriodMs ?? 2_000;
-    this.#renewDeadlineMs = opts.renewDeadlineMs ?? 10_000;
     const logger = opts.logger ?? silentLogger;
     this.#electors = opts.names.map(
       (name, shard) =>
@@ -97,9 +97,16 @@ export class ShardSet {
     );
   }
 
-  /** Starts contending for every shard (idempotent). */
+  /**
+   * Starts contending for every shard (idempotent), in an order of this identity's own, so that
+   * replicas started together first reach for different shards.
+   */
   start(): void {
-    for (const elector of this.#electors) elector.start();
+    const order = this.#electors.map((elector, shard) => ({
+      elector,
+      rank: shardOf(`${this.#identity}/${String(shard)}`, 2 ** 31),
+    }));
+    for (const { elector } of order.sort((a, b) => a.rank - b.rank)) elector.start();
   }
 
   /** Stops contending; each held shard's term aborts, then its Lease is released. */
@@ -132,8 +139,9 @@ export class ShardSet {
       seen !== undefined && now - seen.last <= this.#retryPeriodMs * 2 ? seen : { since: now, last: now };
     sighting.last = now;
     this.#sightings.set(shard, sighting);
-    // A claim either led (onStartedLeading) or failed within a renew deadline: older ones are stale.
-    for (const [other, at] of this.#claims) if (now - at > this.#renewDeadlineMs) this.#claims.delete(other);
+    // A claim is one read and one write: it led (onStartedLeading) or lost the race within a retry
+    // period, as a rule. An older one is forgotten (at worst, a slow claim lets one more through).
+    for (const [other, at] of this.#claims) if (now - at > this.#retryPeriodMs) this.#claims.delete(other);
     const holding =
       this.held().filter((s) => s !== shard).length +
       [...this.#claims.keys()].filter((s) => s !== shard).length;
