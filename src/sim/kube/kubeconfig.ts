@@ -31,7 +31,10 @@ export function kubeconfigObject(url: string, token: string = DEFAULT_TOKEN): Ku
  * Writes a kubeconfig file in a fresh temp directory; returns its path and a cleanup. `token` as
  * for {@link kubeconfigObject} (a token from KubeSim.kubeconfigFor() makes the file another user's).
  */
-export function writeKubeconfig(url: string, token: string = DEFAULT_TOKEN): { path: string; remove: () => void } {
+export function writeKubeconfig(
+  url: string,
+  token: string = DEFAULT_TOKEN,
+): { path: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'serin-kubesim-'));
   const path = join(dir, 'kubeconfig.yaml');
   const doc = {
