@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Option, type Command } from 'commander';
+import { durationToMs } from '../api/index.ts';
 import { Controller } from '../controller/controller.ts';
 import { assembleDeps } from '../controller/assemble.ts';
 import {
@@ -24,6 +25,10 @@ interface ControllerFlags {
   metricsAddr: string;
   leaderElect: boolean;
   leaseNamespace: string;
+  shards: string;
+  leaseDuration: string;
+  renewDeadline: string;
+  retryPeriod: string;
   workers: string;
   prometheusConcurrency: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -58,6 +63,41 @@ function loadConfig(flags: ControllerFlags, ctx: CliContext): LoadedKubeConfig |
   }
 }
 
+/** Leader-election timing and sharding, as {@link electionOf} reads them from the flags. */
+export interface ElectionFlags {
+  shards: number;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+}
+
+/** A duration flag in milliseconds, or the message naming what is wrong with it. */
+function durationFlag(flag: string, value: string): number | string {
+  const ms = /^(\d+(ms|s|m|h))+$/.test(value) ? durationToMs(value) : 0;
+  return ms > 0 ? ms : `${flag} must be a duration such as 15s or 500ms (got "${value}")`;
+}
+
+/** Leader-election timing and sharding from the flags, or a message naming the bad flag. */
+export function electionOf(
+  flags: Pick<ControllerFlags, 'shards' | 'leaseDuration' | 'renewDeadline' | 'retryPeriod'>,
+): ElectionFlags | { error: string } {
+  const shards = Number(flags.shards);
+  if (!Number.isInteger(shards) || shards < 1 || shards > 1024)
+    return { error: `--shards must be an integer from 1 to 1024 (got "${flags.shards}")` };
+  const leaseDurationMs = durationFlag('--lease-duration', flags.leaseDuration);
+  const renewDeadlineMs = durationFlag('--renew-deadline', flags.renewDeadline);
+  const retryPeriodMs = durationFlag('--retry-period', flags.retryPeriod);
+  if (typeof leaseDurationMs === 'string') return { error: leaseDurationMs };
+  if (typeof renewDeadlineMs === 'string') return { error: renewDeadlineMs };
+  if (typeof retryPeriodMs === 'string') return { error: retryPeriodMs };
+  // The fencing argument (src/kube/leader-elector.ts) needs renew deadline < lease duration.
+  if (renewDeadlineMs >= leaseDurationMs || retryPeriodMs >= renewDeadlineMs)
+    return {
+      error: '--retry-period must be shorter than --renew-deadline, and that shorter than --lease-duration',
+    };
+  return { shards, leaseDurationMs, renewDeadlineMs, retryPeriodMs };
+}
+
 async function runController(flags: ControllerFlags, ctx: CliContext): Promise<void> {
   const logger = createLogger({ level: flags.logLevel });
   const workers = Number(flags.workers);
@@ -71,6 +111,12 @@ async function runController(flags: ControllerFlags, ctx: CliContext): Promise<v
     ctx.err(
       `serin controller: --prometheus-concurrency must be a positive integer (got "${flags.prometheusConcurrency}")\n`,
     );
+    ctx.exit(EXIT.usage);
+    return;
+  }
+  const election = electionOf(flags);
+  if ('error' in election) {
+    ctx.err(`serin controller: ${election.error}\n`);
     ctx.exit(EXIT.usage);
     return;
   }
@@ -122,6 +168,7 @@ async function runController(flags: ControllerFlags, ctx: CliContext): Promise<v
             namespace: flags.leaseNamespace,
             name: 'serin-controller',
             identity: `${hostname()}-${randomBytes(4).toString('hex')}`,
+            ...election,
           },
         }
       : {}),
@@ -180,6 +227,18 @@ export function registerController(program: Command, ctx: CliContext): void {
         .argParser(parseBool),
     )
     .option('--lease-namespace <namespace>', 'namespace of the leader-election Lease', 'serin-system')
+    .option(
+      '--shards <n>',
+      'split Canaries into n shards, one Lease each (serin-shard-0…n-1); each replica reconciles the shards it holds (1: one leader, Lease serin-controller)',
+      '1',
+    )
+    .option(
+      '--lease-duration <duration>',
+      'how long a Lease lasts unrenewed before another replica may take it',
+      '15s',
+    )
+    .option('--renew-deadline <duration>', 'a holder that has not renewed for this long stops writing', '10s')
+    .option('--retry-period <duration>', 'how often Leases are renewed and free ones tried', '2s')
     .option('--workers <n>', 'canaries reconciled in parallel', '4')
     .option(
       '--prometheus-concurrency <n>',

@@ -1,4 +1,4 @@
-import { LeaderElector, type KubeClient, type KubeObject } from '../kube/index.ts';
+import { ShardSet, shardLeaseNames, type KubeClient, type KubeObject } from '../kube/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { CachedReader } from './cached-reader.ts';
 import { cacheList, controllerCaches, type ControllerCaches } from './caches.ts';
@@ -20,6 +20,11 @@ export interface ControllerOptions {
     readonly leaseDurationMs?: number;
     readonly renewDeadlineMs?: number;
     readonly retryPeriodMs?: number;
+    /**
+     * Shards (default 1: one Lease named `name`, today's leader election). With N > 1, one Lease
+     * per shard (`serin-shard-0…N-1`); this replica reconciles the Canaries of the shards it holds.
+     */
+    readonly shards?: number;
   };
   readonly logger: Logger;
 }
@@ -47,8 +52,7 @@ export class Controller {
   readonly #caches: ControllerCaches;
   /** Passes read through the caches (docs/adr/0005-cached-reads.md). */
   readonly #reader: CachedReader;
-  readonly #elector: LeaderElector | undefined;
-  #signal: AbortSignal | undefined;
+  readonly #shards: ShardSet | undefined;
   #running: Promise<void> | undefined;
 
   constructor(options: ControllerOptions) {
@@ -64,17 +68,17 @@ export class Controller {
       },
     });
     if (options.leaderElection) {
-      const le = options.leaderElection;
-      this.#elector = new LeaderElector({
+      const { shards = 1, name, ...le } = options.leaderElection;
+      this.#shards = new ShardSet({
         client,
         ...le,
-        onStartedLeading: (signal) => {
-          options.logger.info({ identity: le.identity }, 'started leading');
-          this.#signal = signal;
-          this.#enqueueAll();
+        names: shardLeaseNames(shards, name),
+        onAcquired: (shard) => {
+          this.#onShardsChanged(`acquired shard ${String(shard)}`);
+          this.#enqueueAll(shard);
         },
-        onStoppedLeading: () => {
-          options.logger.warn({ identity: le.identity }, 'stopped leading: no more writes');
+        onLost: (shard) => {
+          this.#onShardsChanged(`lost shard ${String(shard)}: no more writes for its Canaries`);
         },
       });
     }
@@ -86,9 +90,26 @@ export class Controller {
     this.#options.deps.metrics?.queueDepth.set(this.queue.depth);
   }
 
-  #enqueueAll(): void {
-    for (const canary of this.#caches.canaries.list())
-      this.#enqueue(canary.metadata.namespace, canary.metadata.name);
+  /** Enqueues every Canary, or those of one shard. */
+  #enqueueAll(shard?: number): void {
+    for (const { metadata } of this.#caches.canaries.list()) {
+      if (
+        shard === undefined ||
+        this.#shards?.shardOf(metadata.namespace ?? 'default', metadata.name) === shard
+      )
+        this.#enqueue(metadata.namespace, metadata.name);
+    }
+  }
+
+  #onShardsChanged(what: string): void {
+    const held = this.#shards?.held() ?? [];
+    this.#options.deps.metrics?.shardsHeld.set(held.length);
+    const { logger, leaderElection } = this.#options;
+    const fields = { identity: leaderElection?.identity, shards: held };
+    if (this.#shards?.count === 1) {
+      if (held.length > 0) logger.info(fields, 'started leading');
+      else logger.warn(fields, 'stopped leading: no more writes');
+    } else logger.info(fields, what);
   }
 
   #wire(): void {
@@ -125,9 +146,22 @@ export class Controller {
     });
   }
 
-  /** Whether this instance may write: it leads, or leader election is off. */
+  /** Whether this instance may write: it holds a shard (leads, with one), or leader election is off. */
   isLeader(): boolean {
-    return this.#elector ? this.#elector.isLeader() : true;
+    return this.#shards ? this.#shards.held().length > 0 : true;
+  }
+
+  /** The shards held, and how many there are; undefined when leader election is off. */
+  shards(): { held: number[]; count: number } | undefined {
+    return this.#shards ? { held: this.#shards.held(), count: this.#shards.count } : undefined;
+  }
+
+  #role(): string {
+    const shards = this.shards();
+    if (shards === undefined || shards.count === 1) return this.isLeader() ? 'leading' : 'standby';
+    return shards.held.length === 0
+      ? `standby: no shards of ${String(shards.count)}`
+      : `shards ${shards.held.join(',')} of ${String(shards.count)}`;
   }
 
   /** Ready when every cache has synced (leading or not). */
@@ -135,22 +169,24 @@ export class Controller {
     const entries = cacheList(this.#caches).map(([name, cache]) => [name, cache.isSynced()] as const);
     const waiting = entries.filter(([, synced]) => !synced).map(([name]) => name);
     return waiting.length === 0
-      ? { ready: true, detail: `ok (${this.isLeader() ? 'leading' : 'standby'})` }
+      ? { ready: true, detail: `ok (${this.#role()})` }
       : { ready: false, detail: `waiting for caches: ${waiting.join(', ')}` };
   }
 
   start(): void {
     for (const [, cache] of cacheList(this.#caches)) cache.start();
-    this.#elector?.start();
+    this.#shards?.start();
     const { deps, logger } = this.#options;
     this.#running = this.queue.run(this.#options.workers ?? 4, async (key) => {
-      if (!this.isLeader()) return {};
       const [namespace = 'default', name = ''] = key.split('/');
+      // Fencing per Canary: the term of its shard; a Canary of a shard not held is someone else's.
+      const signal = this.#shards?.signalFor(namespace, name);
+      if (this.#shards !== undefined && signal === undefined) return {};
       const started = performance.now();
       const log = logger.child({ canary: name, namespace });
       try {
         return await reconcile(
-          { ...deps, reader: this.#reader, logger: log, ...(this.#signal ? { signal: this.#signal } : {}) },
+          { ...deps, reader: this.#reader, logger: log, ...(signal ? { signal } : {}) },
           { namespace, name },
         );
       } finally {
@@ -164,7 +200,7 @@ export class Controller {
   async stop(): Promise<void> {
     this.queue.shutDown();
     await this.#running;
-    await this.#elector?.stop();
+    await this.#shards?.stop();
     this.#reader.close();
     await Promise.all(cacheList(this.#caches).map(([, cache]) => cache.stop()));
   }

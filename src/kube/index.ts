@@ -47,6 +47,8 @@ export { EventRecorder, eventName } from './event-recorder.ts';
 export type { EventRecorderOptions, EventSpec, EventRecordResult, InvolvedObject } from './event-recorder.ts';
 export { LeaderElector, microTime } from './leader-elector.ts';
 export type { LeaderElectorOptions, Lease } from './leader-elector.ts';
+export { ShardSet, shardOf, shardLeaseNames } from './shard-set.ts';
+export type { ShardSetOptions } from './shard-set.ts';
 export { systemClock, backoffDelay } from './clock.ts';
 export type { KubeClock, BackoffPolicy } from './clock.ts';
 export type { KubeLogger } from './logger.ts';

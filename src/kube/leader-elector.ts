@@ -36,6 +36,11 @@ export interface LeaderElectorOptions {
   onStartedLeading?: (signal: AbortSignal) => void;
   /** Called once the term's signal has aborted. */
   onStoppedLeading?: () => void;
+  /**
+   * Asked before claiming a lease that is free, expired or missing (never before a renewal): false
+   * skips this attempt. Lets a set of electors on one process pace how many leases it takes.
+   */
+  mayClaim?: () => boolean;
 }
 
 interface Term {
@@ -131,9 +136,13 @@ export class LeaderElector {
   async #tryAcquire(now: number): Promise<Lease | undefined> {
     try {
       const current = await this.#o.client.find<Lease>(this.#ref, { signal: this.#stop.signal });
-      if (current === undefined) return await this.#o.client.create(this.#newLease(now));
+      if (current === undefined) {
+        if (this.#o.mayClaim?.() === false) return undefined;
+        return await this.#o.client.create(this.#newLease(now));
+      }
       const holder = current.spec?.holderIdentity ?? '';
       if (holder !== '' && holder !== this.#o.identity && !this.#expired(current)) return undefined;
+      if (holder !== this.#o.identity && this.#o.mayClaim?.() === false) return undefined;
       return await this.#o.client.replace(this.#claimed(current, now), { signal: this.#stop.signal });
     } catch (err) {
       if (!(err instanceof KubeError && ['Conflict', 'AlreadyExists', 'Aborted'].includes(err.code))) {

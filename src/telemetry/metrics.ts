@@ -106,6 +106,11 @@ export class ControllerMetrics {
     this.measurements.inc({ metric, phase });
     this.measurementLateness.observe(Math.max(0, timing.startedAt - timing.dueAt) / 1000);
   };
+  readonly shardsHeld = new Gauge({
+    name: 'serin_shards_held',
+    help: 'Shards (Leases) this replica holds; with one shard, 1 while it leads.',
+    registers: [this.registry],
+  });
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'serin_' });

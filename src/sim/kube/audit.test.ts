@@ -20,4 +20,17 @@ describe('the request audit', () => {
     expect(log.authenticate(undefined)).toBe('system:anonymous');
     expect(() => log.authenticate('Bearer forged')).toThrow(expect.objectContaining({ code: 401 }));
   });
+
+  it('keeps each request’s arrival time beside it, in order, and forgets both on clear', () => {
+    const log = new AuditLog();
+    const before = Date.now();
+    log.recordNonResource('alice', 'GET', '/version');
+    log.recordNonResource('bob', 'GET', '/api');
+    const timed = log.timed();
+    expect(timed.map((t) => t.record)).toEqual(log.entries());
+    expect(timed[0]!.at).toBeGreaterThanOrEqual(before);
+    expect(timed[1]!.at).toBeGreaterThanOrEqual(timed[0]!.at);
+    log.clear();
+    expect(log.timed()).toEqual([]);
+  });
 });

@@ -54,6 +54,8 @@ export function authorizerVerb(method: string, named: boolean, watch: boolean): 
 export class AuditLog {
   readonly #tokens = new Map<string, string>();
   readonly #records: AuditRecord[] = [];
+  /** Arrival time (ms since the epoch) of each record, by index. */
+  readonly #times: number[] = [];
 
   /** Maps a bearer token to a user name. */
   addToken(token: string, user: string): void {
@@ -75,6 +77,7 @@ export class AuditLog {
   recordResource(user: string, method: string, target: Target, watch: boolean): void {
     const verb = authorizerVerb(method, target.name !== undefined, watch);
     if (verb === undefined) return;
+    this.#times.push(Date.now());
     this.#records.push({
       kind: 'resource',
       user,
@@ -88,6 +91,7 @@ export class AuditLog {
   }
 
   recordNonResource(user: string, method: string, path: string): void {
+    this.#times.push(Date.now());
     this.#records.push({ kind: 'nonResource', user, verb: method.toLowerCase(), path });
   }
 
@@ -96,7 +100,13 @@ export class AuditLog {
     return [...this.#records];
   }
 
+  /** Every request so far with its arrival time: who wrote when, for tests of fencing. */
+  timed(): readonly { readonly at: number; readonly record: AuditRecord }[] {
+    return this.#records.map((record, i) => ({ at: this.#times[i] ?? 0, record }));
+  }
+
   clear(): void {
     this.#records.length = 0;
+    this.#times.length = 0;
   }
 }

@@ -27,8 +27,14 @@ export function kubeconfigObject(url: string, token: string = DEFAULT_TOKEN): Ku
   };
 }
 
-/** Writes a kubeconfig file in a fresh temp directory; returns its path and a cleanup. */
-export function writeKubeconfig(url: string): { path: string; remove: () => void } {
+/**
+ * Writes a kubeconfig file in a fresh temp directory; returns its path and a cleanup. `token` as
+ * for {@link kubeconfigObject} (a token from KubeSim.kubeconfigFor() makes the file another user's).
+ */
+export function writeKubeconfig(
+  url: string,
+  token: string = DEFAULT_TOKEN,
+): { path: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'serin-kubesim-'));
   const path = join(dir, 'kubeconfig.yaml');
   const doc = {
@@ -36,7 +42,7 @@ export function writeKubeconfig(url: string): { path: string; remove: () => void
     kind: 'Config',
     // client-node 1.x refuses plain http unless skipTLSVerify is set.
     clusters: [{ name: NAME, cluster: { server: url, 'insecure-skip-tls-verify': true } }],
-    users: [{ name: NAME, user: { token: DEFAULT_TOKEN } }],
+    users: [{ name: NAME, user: { token } }],
     contexts: [{ name: NAME, context: { cluster: NAME, user: NAME, namespace: 'default' } }],
     'current-context': NAME,
   };

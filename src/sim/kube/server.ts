@@ -70,7 +70,12 @@ export interface KubeSim {
    */
   kubeconfigFor(user: string): KubeconfigObject;
   /** Every request's user, authorizer verb, API group, resource and subresource, in order. */
-  audit: { entries(): readonly AuditRecord[]; clear(): void };
+  audit: {
+    entries(): readonly AuditRecord[];
+    /** The same, each with its arrival time (ms since the epoch). */
+    timed(): readonly { readonly at: number; readonly record: AuditRecord }[];
+    clear(): void;
+  };
   /** Refuses matching requests with 403 Forbidden, worded as kube-apiserver's RBAC does. */
   forbid(rule: DenyRule): void;
   faults: KubeSimFaults;
@@ -206,6 +211,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     },
     audit: {
       entries: () => audit.entries(),
+      timed: () => audit.timed(),
       clear: () => {
         audit.clear();
       },
