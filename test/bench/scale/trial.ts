@@ -3,7 +3,7 @@
  * `serin controller` (the build) as a child process; all Canaries to Idle, half of them into a
  * rollout, a measuring window, and one breach under load. Returns the figures; prints progress.
  */
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,7 +156,10 @@ async function createObjects(rig: Rig, list: readonly Workload[]): Promise<void>
 
 function startController(rig: Rig, port: number): SerinProcess {
   const file = join(rig.dir, 'kubeconfig.json');
-  writeFileSync(file, JSON.stringify(rig.sim.kubeconfigFor(CONTROLLER_USER)));
+  // The simulator's kubeconfig file with the token of a user of the controller's own.
+  const token = rig.sim.kubeconfigFor(CONTROLLER_USER).users[0]?.token ?? '';
+  const defaultToken = rig.sim.kubeconfig.users[0]?.token ?? '';
+  writeFileSync(file, readFileSync(rig.sim.kubeconfigPath, 'utf8').replaceAll(defaultToken, token));
   return spawnSerin(FROM_BUILD, [
     'controller',
     '--kubeconfig',
