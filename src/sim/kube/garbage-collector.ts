@@ -43,7 +43,8 @@ export class GarbageCollector {
   }
 
   private entries(): Entry[] {
-    return this.registry.all().flatMap((type) => this.store.list(type).map((obj) => ({ type, obj })));
+    // Read-only views: every change below is made on a structuredClone and written through the store.
+    return this.registry.all().flatMap((type) => this.store.view(type).map((obj) => ({ type, obj })));
   }
 
   /** One pass; true if anything changed. */
@@ -122,7 +123,7 @@ export class GarbageCollector {
     const contents = this.registry
       .all()
       .filter((t) => t.namespaced)
-      .flatMap((type) => this.store.list(type, ns).map((obj) => ({ type, obj })));
+      .flatMap((type) => this.store.view(type, ns).map((obj) => ({ type, obj })));
     if (contents.length === 0) {
       this.store.remove(e.type, e.obj);
       return true;

@@ -61,7 +61,8 @@ export function listObjects(
   paging: ListPaging,
 ): ApiResult {
   const type = target.type;
-  let items = ctx.store.list(type, type.namespaced ? target.namespace : undefined).filter(selector);
+  // The stored objects are only read here; toServed below makes the one copy each item needs.
+  let items = ctx.store.view(type, type.namespaced ? target.namespace : undefined).filter(selector);
   const rv = ctx.store.currentRv();
   const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
   if (paging.continueToken !== undefined && paging.continueToken !== '') {

@@ -19,7 +19,10 @@ export interface StoredEvent {
 export type Listener = (event: StoredEvent) => void;
 
 class ResourceBucket {
+  /** Stored objects; never mutated in place (a write replaces the entry), so they can be shared read-only. */
   readonly objects = new Map<string, KubeObject>();
+  /** The keys in etcd order, kept until the set of keys changes (a modification keeps it). */
+  sortedKeys: string[] | undefined;
   history: StoredEvent[] = [];
   /** Events with rv <= compactedRv may be gone; resuming from below it is answered with 410. */
   compactedRv = 0;
@@ -28,6 +31,18 @@ class ResourceBucket {
 
 function keyOf(type: ResourceType): string {
   return `${type.group}/${type.plural}`;
+}
+
+/** The first index whose key is >= `target` in sorted `keys`. */
+function lowerBound(keys: readonly string[], target: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((keys[mid] ?? '') < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function objectKey(namespace: string | undefined, name: string): string {
@@ -66,13 +81,35 @@ export class Store {
     return obj === undefined ? undefined : clone(obj);
   }
 
+  /** Whether the object exists (no copy made). */
+  has(type: ResourceType, namespace: string | undefined, name: string): boolean {
+    return this.bucket(type).objects.has(objectKey(type.namespaced ? namespace : undefined, name));
+  }
+
   /** Objects of a type, optionally in one namespace, sorted by namespace/name like etcd keys. */
   list(type: ResourceType, namespace?: string): KubeObject[] {
-    const all = [...this.bucket(type).objects.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return all
-      .map(([, o]) => o)
-      .filter((o) => namespace === undefined || o.metadata.namespace === namespace)
-      .map((o) => clone(o));
+    return this.view(type, namespace).map((o) => clone(o));
+  }
+
+  /**
+   * The stored objects themselves, in list order, for readers that do not keep or change them
+   * (selectors, serializers): at 10,000 objects a copy of each per list or watch is most of the cost.
+   */
+  view(type: ResourceType, namespace?: string): readonly KubeObject[] {
+    const b = this.bucket(type);
+    b.sortedKeys ??= [...b.objects.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    const keys = b.sortedKeys;
+    const out: KubeObject[] = [];
+    // A namespace's keys are one contiguous run, found by binary search for its prefix.
+    const prefix = namespace === undefined ? '' : `${namespace}/`;
+    let i = prefix === '' ? 0 : lowerBound(keys, prefix);
+    for (; i < keys.length; i++) {
+      const key = keys[i] ?? '';
+      if (!key.startsWith(prefix)) break;
+      const o = b.objects.get(key);
+      if (o !== undefined && (namespace === undefined || o.metadata.namespace === namespace)) out.push(o);
+    }
+    return out;
   }
 
   /** Commits a create or update: assigns the next resourceVersion, records and publishes the event. */
@@ -81,10 +118,14 @@ export class Store {
     const stored = clone(obj);
     stored.metadata.resourceVersion = String(this.rv);
     const name = stored.metadata.name ?? '';
-    this.bucket(type).objects.set(objectKey(stored.metadata.namespace, name), stored);
+    const b = this.bucket(type);
+    const key = objectKey(stored.metadata.namespace, name);
+    if (!b.objects.has(key)) b.sortedKeys = undefined;
+    b.objects.set(key, stored);
+    // The event shares the stored object: neither is ever changed in place.
     this.record(type, {
       type: previous === undefined ? 'ADDED' : 'MODIFIED',
-      object: clone(stored),
+      object: stored,
       previous,
       rv: this.rv,
     });
@@ -96,7 +137,9 @@ export class Store {
     this.rv += 1;
     const gone = clone(obj);
     gone.metadata.resourceVersion = String(this.rv);
-    this.bucket(type).objects.delete(objectKey(obj.metadata.namespace, obj.metadata.name ?? ''));
+    const b = this.bucket(type);
+    if (b.objects.delete(objectKey(obj.metadata.namespace, obj.metadata.name ?? '')))
+      b.sortedKeys = undefined;
     this.record(type, { type: 'DELETED', object: clone(gone), previous: undefined, rv: this.rv });
     return gone;
   }

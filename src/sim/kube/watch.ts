@@ -5,12 +5,11 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { SimContext, Target } from './context.ts';
-import { toServed } from './meta.ts';
 import type { Selector } from './selectors.ts';
 import { badRequest, failureStatus } from './status.ts';
 import type { StoredEvent } from './store.ts';
 import { apiVersionOf } from './types.ts';
-import type { KubeObject } from './types.ts';
+import type { KubeObject, ResourceType } from './types.ts';
 
 /** Parameters of a watch request. */
 export interface WatchRequest {
@@ -31,6 +30,22 @@ export interface OpenWatch {
 }
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+/**
+ * The last object serialized for a watch, as served at one version. A store event is delivered to
+ * every watch of its type in one synchronous loop, so watches of the same version share one
+ * serialization; stored objects are never changed in place, so the object identifies its JSON.
+ * At 10,000 objects a copy and a stringify per watch and event were most of a write's cost.
+ */
+let last: { object: KubeObject; version: string; text: string } | undefined;
+
+function jsonAs(o: KubeObject, type: ResourceType, version: string): string {
+  if (last?.object === o && last.version === version) return last.text;
+  // toServed without its deep copy: the spread object is only serialized, never kept.
+  const text = JSON.stringify({ ...o, apiVersion: apiVersionOf(type.group, version), kind: type.kind });
+  last = { object: o, version, text };
+  return text;
+}
 
 function parseRv(value: string): number {
   if (!/^\d+$/.test(value))
@@ -63,7 +78,10 @@ export function startWatch(
   const write = (type: EventType, object: object): void => {
     if (open) res.write(`${JSON.stringify({ type, object })}\n`);
   };
-  const served = (o: KubeObject): KubeObject => toServed(o, target.type, target.version);
+  // Same bytes as write(type, toServed(o)): JSON.stringify({type, object}) with the object's JSON inlined.
+  const writeObject = (type: EventType, o: KubeObject): void => {
+    if (open) res.write(`{"type":"${type}","object":${jsonAs(o, target.type, target.version)}}\n`);
+  };
   const bookmark = (rv: number, initialEnd = false): void => {
     const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
     if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
@@ -77,9 +95,9 @@ export function startWatch(
     if (!inScope(e.object)) return;
     const now = selector(e.object);
     const before = e.previous === undefined ? undefined : selector(e.previous);
-    if (e.type === 'MODIFIED' && before === true && !now) write('DELETED', served(e.object));
-    else if (e.type === 'MODIFIED' && before === false && now) write('ADDED', served(e.object));
-    else if (now) write(e.type, served(e.object));
+    if (e.type === 'MODIFIED' && before === true && !now) writeObject('DELETED', e.object);
+    else if (e.type === 'MODIFIED' && before === false && now) writeObject('ADDED', e.object);
+    else if (now) writeObject(e.type, e.object);
   };
   let bookmarkTimer: NodeJS.Timeout | undefined;
   let unsubscribe = (): void => undefined;
@@ -117,7 +135,7 @@ export function startWatch(
   }
   // Replay and subscription happen in one synchronous step, so no event falls between them.
   if (fromState) {
-    for (const o of ctx.store.list(target.type, ns)) if (selector(o)) write('ADDED', served(o));
+    for (const o of ctx.store.view(target.type, ns)) if (selector(o)) writeObject('ADDED', o);
     if (req.sendInitialEvents && req.allowBookmarks) bookmark(ctx.store.currentRv(), true);
   }
   for (const e of backlog) deliver(e);

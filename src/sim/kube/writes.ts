@@ -135,7 +135,7 @@ export function createObject(ctx: SimContext, req: CreateRequest): ApiResult {
   setServerMetadata(ctx, req, obj);
   const stored = toStorage(obj, target.type);
   const warnings = admit({ target, obj: stored, old: undefined, opts });
-  if (ctx.store.get(target.type, meta.namespace, meta.name ?? '') !== undefined) {
+  if (ctx.store.has(target.type, meta.namespace, meta.name ?? '')) {
     throw alreadyExists(target.type, meta.name ?? '');
   }
   const saved = opts.dryRun ? stored : ctx.store.put(target.type, stored, undefined);
