@@ -17,7 +17,8 @@ import {
   type KubeObject,
 } from '../../../src/kube/index.ts';
 import { startKubeSim, type KubeSim } from '../../../src/sim/kube/index.ts';
-import { FROM_BUILD, spawnSerin, waitFor, type SerinProcess } from '../../harness/controller-process.ts';
+import { FROM_BUILD, spawnSerin, type SerinProcess } from '../../harness/controller-process.ts';
+import { poll, PollTimeoutError } from '../../support/index.ts';
 import { percentile } from '../breach/stats.ts';
 import {
   histogramBuckets,
@@ -38,6 +39,20 @@ import {
 } from './objects.ts';
 import { startPrometheusStandIn, type PrometheusStandIn } from './prometheus-standin.ts';
 import { startReadinessWriter, type ReadinessWriter } from './readiness.ts';
+
+/** What `probe` returns once it returns something, or undefined when `timeoutMs` passes first (a figure, not a failure). */
+async function within<T>(
+  probe: () => T | undefined,
+  what: string,
+  timeoutMs: number,
+): Promise<T | undefined> {
+  try {
+    return await poll(probe, what, { timeoutMs, intervalMs: 50 });
+  } catch (err) {
+    if (err instanceof PollTimeoutError) return undefined;
+    throw err;
+  }
+}
 
 /** The figures of one trial. Times in seconds, sizes in MiB, rates per second. */
 export interface ScaleRow {
@@ -202,7 +217,7 @@ async function breach(rig: Rig, busy: readonly Workload[]): Promise<number | und
   });
   const t0 = performance.now();
   rig.prometheus.fail(target.namespace, target.name);
-  const seen = await waitFor(() => (t1 === 0 ? undefined : t1), 120_000);
+  const seen = await within(() => (t1 === 0 ? undefined : t1), 'the breached canary at weight 0', 120_000);
   stop();
   log(
     `breach of ${target.namespace}/${target.name}: ${seen === undefined ? 'not safe within 120 s' : 'safe'}`,
@@ -311,7 +326,11 @@ async function progress<T>(rig: Rig, wait: Promise<T>): Promise<T> {
 async function toIdle(rig: Rig, n: number, startedAt: number): Promise<number | undefined> {
   const idle = await progress(
     rig,
-    waitFor(() => (countPhase(rig, 'Idle') === n ? performance.now() : undefined), 30 * 60_000),
+    within(
+      () => (countPhase(rig, 'Idle') === n ? performance.now() : undefined),
+      'every Canary Idle',
+      30 * 60_000,
+    ),
   );
   return idle === undefined ? undefined : (idle - startedAt) / 1000;
 }
@@ -320,7 +339,7 @@ async function toMeasuring(rig: Rig, busy: readonly Workload[]): Promise<number>
   const all = (): number => busy.filter((w) => measuring(rig.canaries.get(w.namespace, w.name))).length;
   await progress(
     rig,
-    waitFor(() => (all() >= busy.length ? true : undefined), 10 * 60_000),
+    within(() => (all() >= busy.length ? true : undefined), 'every rollout measuring', 10 * 60_000),
   );
   return all();
 }
