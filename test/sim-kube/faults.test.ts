@@ -36,6 +36,29 @@ describe('kube simulator: fault injection', () => {
     expect(r.body).toMatchObject({ reason: 'TooManyRequests', details: { retryAfterSeconds: 1 } });
   });
 
+  it('answers 429 with the Retry-After it was given', async () => {
+    s.sim.faults.failNext({ path: CMS, count: 1, status: 429, retryAfterSeconds: 3 });
+    const r = await raw(s.sim, 'GET', CMS);
+    expect(r.status).toBe(429);
+    expect(r.headers.get('retry-after')).toBe('3');
+    expect(r.body).toMatchObject({ reason: 'TooManyRequests', details: { retryAfterSeconds: 3 } });
+  });
+
+  it('answers 503 ServiceUnavailable, with Retry-After only when one was given', async () => {
+    s.sim.faults.failNext({ path: CMS, count: 1, status: 503 });
+    s.sim.faults.failNext({ path: CMS, count: 1, status: 503, retryAfterSeconds: 2 });
+    const plain = await raw(s.sim, 'GET', CMS);
+    expect(plain.status).toBe(503);
+    expect(plain.headers.get('retry-after')).toBeNull();
+    expect(plain.body).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable', code: 503 });
+    expect(plain.body.details).toBeUndefined();
+    const told = await raw(s.sim, 'GET', CMS);
+    expect(told.status).toBe(503);
+    expect(told.headers.get('retry-after')).toBe('2');
+    expect(told.body).toMatchObject({ reason: 'ServiceUnavailable', details: { retryAfterSeconds: 2 } });
+    expect((await raw(s.sim, 'GET', CMS)).status).toBe(200);
+  });
+
   it('answers 409 Conflict to a matching write', async () => {
     await s.core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'f-cm' } } });
     s.sim.faults.failNext({ method: 'PATCH', count: 1, status: 409 });
