@@ -59,6 +59,17 @@ describe('kube simulator: fault injection', () => {
     expect((await raw(s.sim, 'GET', CMS)).status).toBe(200);
   });
 
+  it("fails only the requests of the user a fault names (one replica's, not another's)", async () => {
+    const token = (user: string) => s.sim.kubeconfigFor(user).users[0]?.token ?? '';
+    const as = (user: string) =>
+      fetch(`${s.sim.url}${CMS}`, { headers: { Authorization: `Bearer ${token(user)}` } });
+    s.sim.faults.failNext({ path: CMS, user: 'replica-a', count: 1, status: 503 });
+    expect((await as('replica-b')).status).toBe(200);
+    expect((await raw(s.sim, 'GET', CMS)).status).toBe(200);
+    expect((await as('replica-a')).status).toBe(503);
+    expect((await as('replica-a')).status).toBe(200);
+  });
+
   it('answers 409 Conflict to a matching write', async () => {
     await s.core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'f-cm' } } });
     s.sim.faults.failNext({ method: 'PATCH', count: 1, status: 409 });

@@ -7,6 +7,8 @@ export interface RequestMatch {
   path?: RegExp | string;
   /** true: only watch requests; false: only non-watch requests; absent: both. */
   watch?: boolean;
+  /** Only requests of this authenticated user (see KubeSim.kubeconfigFor), e.g. one of two replicas. */
+  user?: string;
 }
 
 /** The statuses failNext() can answer with. */
@@ -29,17 +31,19 @@ export interface RequestInfo {
   method: string;
   path: string;
   watch: boolean;
+  user: string;
 }
 
 function matches(m: RequestMatch, r: RequestInfo): boolean {
   if (m.method !== undefined && m.method.toUpperCase() !== r.method) return false;
   if (m.watch !== undefined && m.watch !== r.watch) return false;
+  if (m.user !== undefined && m.user !== r.user) return false;
   if (m.path === undefined) return true;
   return typeof m.path === 'string' ? m.path === r.path : m.path.test(r.path);
 }
 
 function matchKey(m: RequestMatch): string {
-  return `${m.method ?? ''}|${m.path === undefined ? '' : String(m.path)}|${String(m.watch)}`;
+  return `${m.method ?? ''}|${m.path === undefined ? '' : String(m.path)}|${String(m.watch)}|${m.user ?? ''}`;
 }
 
 function retryAfter(
