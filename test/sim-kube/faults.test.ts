@@ -70,6 +70,13 @@ describe('kube simulator: fault injection', () => {
     expect((await as('replica-a')).status).toBe(200);
   });
 
+  it('forgets the failures armed but not consumed when told to', async () => {
+    s.sim.faults.failNext({ path: CMS, count: 5, status: 500 });
+    expect((await raw(s.sim, 'GET', CMS)).status).toBe(500);
+    s.sim.faults.clearFailures();
+    expect((await raw(s.sim, 'GET', CMS)).status).toBe(200);
+  });
+
   it('answers 409 Conflict to a matching write', async () => {
     await s.core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'f-cm' } } });
     s.sim.faults.failNext({ method: 'PATCH', count: 1, status: 409 });

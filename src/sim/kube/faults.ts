@@ -113,6 +113,11 @@ export class Faults {
     return this.latencies.filter((l) => matches(l.match, r)).reduce((max, l) => Math.max(max, l.ms), 0);
   }
 
+  /** Forgets every injected failure not yet consumed (latency rules stay). */
+  clearFailures(): void {
+    this.failures = [];
+  }
+
   /** Consumes one injected failure for this request, if any. */
   takeFailure(r: RequestInfo): KubeApiError | undefined {
     const f = this.failures.find((x) => x.left > 0 && matches(x.match, r));
