@@ -75,6 +75,13 @@ async function until(
 
 const TERMINAL = new Set(['Succeeded', 'Aborted', 'Failed']);
 
+/** Where a rollout stands, for a wrong final state's message. */
+function where(svc: SoakService): string {
+  const s = svc.status();
+  const runs = (s.analysis ?? []).map((r) => `${r.runId} ${r.phase}`).join(', ');
+  return `${s.phase ?? '-'}${s.pauseReason ? ` (${s.pauseReason})` : ''} at step ${s.currentStepIndex ?? '-'}: ${s.message ?? ''}; runs: ${runs}; primary ${svc.image('podinfo-primary')}, canary weight ${svc.canaryWeight()}`;
+}
+
 /** Releases `image` and takes it through the gate; records whether it ended Succeeded in the primary. */
 async function goodRollout(world: World, svc: SoakService, image: string, from: string): Promise<void> {
   const rollout: Rollout = { ns: svc.ns, kind: 'good', image };
@@ -91,7 +98,7 @@ async function goodRollout(world: World, svc: SoakService, image: string, from: 
   }
   const end = await until(svc, (s) => ours(s) && TERMINAL.has(s.phase ?? ''));
   if (end?.phase !== 'Succeeded' || svc.image('podinfo-primary') !== image || svc.canaryWeight() !== 0)
-    rollout.wrong = `good ${image}: ${end?.phase ?? 'timed out'} (${end?.message ?? ''}), primary ${svc.image('podinfo-primary')}, canary weight ${svc.canaryWeight()}`;
+    rollout.wrong = `good ${image}${end === undefined ? ' (timed out)' : ''}: ${where(svc)}`;
 }
 
 async function badRollout(world: World, svc: SoakService, image: string, from: string): Promise<void> {
@@ -101,7 +108,7 @@ async function badRollout(world: World, svc: SoakService, image: string, from: s
   const end = await until(svc, (s) => s.revision !== from && TERMINAL.has(s.phase ?? ''));
   const aborted = end?.phase === 'Aborted' || end?.phase === 'Failed';
   if (!aborted || svc.image('podinfo-primary') === image || svc.canaryWeight() !== 0)
-    rollout.wrong = `bad ${image}: ${end?.phase ?? 'timed out'} (${end?.message ?? ''}), primary ${svc.image('podinfo-primary')}, canary weight ${svc.canaryWeight()}`;
+    rollout.wrong = `bad ${image}${end === undefined ? ' (timed out)' : ''}: ${where(svc)}`;
 }
 
 /** A good release replaced by another while at its first steps: the first must never reach the primary. */
