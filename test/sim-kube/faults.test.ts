@@ -37,6 +37,47 @@ describe('kube simulator: fault injection', () => {
     expect(r.body).toMatchObject({ reason: 'TooManyRequests', details: { retryAfterSeconds: 1 } });
   });
 
+  it('answers 429 with the Retry-After it was given', async () => {
+    s.sim.faults.failNext({ path: CMS, count: 1, status: 429, retryAfterSeconds: 3 });
+    const r = await raw(s.sim, 'GET', CMS);
+    expect(r.status).toBe(429);
+    expect(r.headers.get('retry-after')).toBe('3');
+    expect(r.body).toMatchObject({ reason: 'TooManyRequests', details: { retryAfterSeconds: 3 } });
+  });
+
+  it('answers 503 ServiceUnavailable, with Retry-After only when one was given', async () => {
+    s.sim.faults.failNext({ path: CMS, count: 1, status: 503 });
+    s.sim.faults.failNext({ path: CMS, count: 1, status: 503, retryAfterSeconds: 2 });
+    const plain = await raw(s.sim, 'GET', CMS);
+    expect(plain.status).toBe(503);
+    expect(plain.headers.get('retry-after')).toBeNull();
+    expect(plain.body).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable', code: 503 });
+    expect(plain.body.details).toBeUndefined();
+    const told = await raw(s.sim, 'GET', CMS);
+    expect(told.status).toBe(503);
+    expect(told.headers.get('retry-after')).toBe('2');
+    expect(told.body).toMatchObject({ reason: 'ServiceUnavailable', details: { retryAfterSeconds: 2 } });
+    expect((await raw(s.sim, 'GET', CMS)).status).toBe(200);
+  });
+
+  it("fails only the requests of the user a fault names (one replica's, not another's)", async () => {
+    const token = (user: string) => s.sim.kubeconfigFor(user).users[0]?.token ?? '';
+    const as = (user: string) =>
+      fetch(`${s.sim.url}${CMS}`, { headers: { Authorization: `Bearer ${token(user)}` } });
+    s.sim.faults.failNext({ path: CMS, user: 'replica-a', count: 1, status: 503 });
+    expect((await as('replica-b')).status).toBe(200);
+    expect((await raw(s.sim, 'GET', CMS)).status).toBe(200);
+    expect((await as('replica-a')).status).toBe(503);
+    expect((await as('replica-a')).status).toBe(200);
+  });
+
+  it('forgets the failures armed but not consumed when told to', async () => {
+    s.sim.faults.failNext({ path: CMS, count: 5, status: 500 });
+    expect((await raw(s.sim, 'GET', CMS)).status).toBe(500);
+    s.sim.faults.clearFailures();
+    expect((await raw(s.sim, 'GET', CMS)).status).toBe(200);
+  });
+
   it('answers 409 Conflict to a matching write', async () => {
     await s.core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'f-cm' } } });
     s.sim.faults.failNext({ method: 'PATCH', count: 1, status: 409 });

@@ -1,5 +1,5 @@
 /** Fault injection: failing the next N matching requests, and added latency. */
-import { failureStatus, KubeApiError } from './status.ts';
+import { failureStatus, KubeApiError, type StatusReason } from './status.ts';
 
 /** Which requests a fault applies to. A string path must equal the URL path; a RegExp is tested against it. */
 export interface RequestMatch {
@@ -7,12 +7,23 @@ export interface RequestMatch {
   path?: RegExp | string;
   /** true: only watch requests; false: only non-watch requests; absent: both. */
   watch?: boolean;
+  /** Only requests of this authenticated user (see KubeSim.kubeconfigFor), e.g. one of two replicas. */
+  user?: string;
 }
+
+/** The statuses failNext() can answer with. */
+export type FaultStatus = 500 | 503 | 429 | 409;
 
 /** failNext() input. */
 export interface FailMatch extends RequestMatch {
   count: number;
-  status: 500 | 429 | 409;
+  status: FaultStatus;
+  /**
+   * Seconds for the `Retry-After` header (and `details.retryAfterSeconds`) of a 429 or 503: 429
+   * always carries one (default 1), 503 only when this is set, as kube-apiserver's overload and
+   * shutdown answers do. Ignored for 500 and 409.
+   */
+  retryAfterSeconds?: number;
 }
 
 /** What the HTTP layer knows about a request when it consults the faults. */
@@ -20,29 +31,50 @@ export interface RequestInfo {
   method: string;
   path: string;
   watch: boolean;
+  user: string;
 }
 
 function matches(m: RequestMatch, r: RequestInfo): boolean {
   if (m.method !== undefined && m.method.toUpperCase() !== r.method) return false;
   if (m.watch !== undefined && m.watch !== r.watch) return false;
+  if (m.user !== undefined && m.user !== r.user) return false;
   if (m.path === undefined) return true;
   return typeof m.path === 'string' ? m.path === r.path : m.path.test(r.path);
 }
 
 function matchKey(m: RequestMatch): string {
-  return `${m.method ?? ''}|${m.path === undefined ? '' : String(m.path)}|${String(m.watch)}`;
+  return `${m.method ?? ''}|${m.path === undefined ? '' : String(m.path)}|${String(m.watch)}|${m.user ?? ''}`;
 }
 
-function faultError(status: 500 | 429 | 409): KubeApiError {
-  switch (status) {
+function retryAfter(
+  status: 429 | 503,
+  reason: StatusReason,
+  message: string,
+  seconds: number | undefined,
+): KubeApiError {
+  if (seconds === undefined) return new KubeApiError(failureStatus(status, reason, message));
+  return new KubeApiError(failureStatus(status, reason, message, { retryAfterSeconds: seconds }), {
+    'Retry-After': String(seconds),
+  });
+}
+
+function faultError(match: FailMatch): KubeApiError {
+  switch (match.status) {
     case 500:
       return new KubeApiError(failureStatus(500, 'InternalError', 'Internal error occurred: injected fault'));
+    case 503:
+      return retryAfter(
+        503,
+        'ServiceUnavailable',
+        'the server is currently unable to handle the request',
+        match.retryAfterSeconds,
+      );
     case 429:
-      return new KubeApiError(
-        failureStatus(429, 'TooManyRequests', 'Too many requests, please try again later.', {
-          retryAfterSeconds: 1,
-        }),
-        { 'Retry-After': '1' },
+      return retryAfter(
+        429,
+        'TooManyRequests',
+        'Too many requests, please try again later.',
+        match.retryAfterSeconds ?? 1,
       );
     case 409:
       return new KubeApiError(
@@ -60,7 +92,7 @@ export class Faults {
   private failures: { match: FailMatch; left: number }[] = [];
   private latencies: { ms: number; match: RequestMatch }[] = [];
 
-  /** The next `count` matching requests fail with `status` (429 carries Retry-After: 1). */
+  /** The next `count` matching requests fail with `status` (429 carries Retry-After, 1 s unless told). */
   failNext(match: FailMatch): void {
     this.failures.push({ match, left: match.count });
   }
@@ -81,12 +113,17 @@ export class Faults {
     return this.latencies.filter((l) => matches(l.match, r)).reduce((max, l) => Math.max(max, l.ms), 0);
   }
 
+  /** Forgets every injected failure not yet consumed (latency rules stay). */
+  clearFailures(): void {
+    this.failures = [];
+  }
+
   /** Consumes one injected failure for this request, if any. */
   takeFailure(r: RequestInfo): KubeApiError | undefined {
     const f = this.failures.find((x) => x.left > 0 && matches(x.match, r));
     if (f === undefined) return undefined;
     f.left -= 1;
     this.failures = this.failures.filter((x) => x.left > 0);
-    return faultError(f.match.status);
+    return faultError(f.match);
   }
 }

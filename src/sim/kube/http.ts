@@ -130,10 +130,10 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
 async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
-  const info: RequestInfo = { method, path: url.pathname, watch: isWatch(url.searchParams) };
   // As in kube-apiserver, authentication and the authorizer's view of a request come first: a
   // request that then fails (an injected fault, a 404) was still asked for.
   const user = deps.audit.authenticate(req.headers.authorization);
+  const info: RequestInfo = { method, path: url.pathname, watch: isWatch(url.searchParams), user };
   const r = route(deps.ctx.registry, url.pathname);
   if (r.kind === 'resource') deps.audit.recordResource(user, method, r.target, info.watch);
   else deps.audit.recordNonResource(user, method, url.pathname);

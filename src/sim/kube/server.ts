@@ -42,6 +42,8 @@ export interface KubeSimOptions {
 export interface KubeSimFaults {
   /** The next `count` requests matching method/path (string: exact URL path; RegExp: tested on it) fail. */
   failNext(match: FailMatch): void;
+  /** Forgets the injected failures not yet consumed, so a storm ends when the test says. */
+  clearFailures(): void;
   /** Adds latency to matching requests (all if no match); setLatency(0) clears every latency rule. */
   setLatency(ms: number, match?: RequestMatch): void;
   /** Ends every open watch stream (clients see a clean end of stream). */
@@ -222,6 +224,9 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     faults: {
       failNext: (m) => {
         faults.failNext(m);
+      },
+      clearFailures: () => {
+        faults.clearFailures();
       },
       setLatency: (ms, m) => {
         faults.setLatency(ms, m);

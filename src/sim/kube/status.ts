@@ -45,6 +45,7 @@ export type StatusReason =
   | 'MethodNotAllowed'
   | 'TooManyRequests'
   | 'InternalError'
+  | 'ServiceUnavailable'
   | 'Forbidden'
   | 'Unauthorized'
   | 'RequestEntityTooLarge'
