@@ -32,14 +32,28 @@ class LeaseServer {
     return { status: 200, headers: {}, body: structuredClone(body) };
   }
 
-  /** A contender's view of the server; `partitioned` cuts it off. */
-  connect(): KubeTransport & { partitioned: boolean; sent: number } {
+  /**
+   * A contender's view of the server; `partitioned` refuses its connections, `blackholed` drops its
+   * packets: a request then never answers, until its caller gives up on it (its signal).
+   */
+  connect(): KubeTransport & { partitioned: boolean; blackholed: boolean; sent: number } {
     const view = {
       partitioned: false,
+      blackholed: false,
       sent: 0,
       send: (req: KubeRequest): Promise<KubeResponse> => {
         view.sent++;
         if (view.partitioned) return Promise.reject(new Error('connect ECONNREFUSED'));
+        if (view.blackholed)
+          return new Promise((_, reject) => {
+            const cut = (): void => {
+              const err = new Error('aborted');
+              err.name = 'AbortError';
+              reject(err);
+            };
+            if (req.signal?.aborted === true) cut();
+            else req.signal?.addEventListener('abort', cut, { once: true });
+          });
         return Promise.resolve(this.handle(req));
       },
       watch: () => Promise.reject(new Error('unused')),
@@ -117,6 +131,31 @@ describe('LeaderElector', () => {
     expect(fencedAt! - partitionedAt).toBeLessThanOrEqual(2000);
     expect(fencedAt!).toBeLessThan(takenAt!);
     expect(a.log).toContain(`stop@${fencedAt!}`);
+    await Promise.all([a.elector.stop(), b.elector.stop()]);
+  });
+
+  it('contends again after a request that went into a dead connection, once the network is back', async () => {
+    const clock = new ManualClock();
+    const server = new LeaseServer();
+    const a = contender(server, clock, 'a');
+    const b = contender(server, clock, 'b');
+    b.elector.start();
+    await clock.advanceInSteps(100);
+    expect(b.elector.isLeader()).toBe(true);
+    // a starts while its packets are dropped: its first read of the Lease never answers.
+    a.transport.blackholed = true;
+    a.elector.start();
+    await clock.advanceInSteps(1000);
+    a.transport.blackholed = false;
+    // Then the leader dies: a must take over once the Lease expires.
+    b.transport.partitioned = true;
+    const diedAt = clock.now();
+    const takenAt = await clock.advanceUntil(() => a.elector.isLeader(), 'a leads after b died', {
+      maxMs: 10_000,
+    });
+    // The Lease lasts 3 s after b's last renewal; a's hung read was given up after the renew deadline.
+    expect(takenAt - diedAt).toBeLessThanOrEqual(3000 + 2000 + 1000);
+    expect((server.lease?.spec as { holderIdentity: string }).holderIdentity).toBe('a');
     await Promise.all([a.elector.stop(), b.elector.stop()]);
   });
 

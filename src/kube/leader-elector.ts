@@ -135,17 +135,22 @@ export class LeaderElector {
   /** Returns the lease when we now hold it; undefined when someone else does or the race was lost. */
   async #tryAcquire(now: number): Promise<Lease | undefined> {
     try {
-      const current = await this.#o.client.find<Lease>(this.#ref, { signal: this.#stop.signal });
-      if (current === undefined) {
-        if (this.#o.mayClaim?.() === false) return undefined;
-        return await this.#o.client.create(this.#newLease(now));
-      }
-      const holder = current.spec?.holderIdentity ?? '';
-      if (holder !== '' && holder !== this.#o.identity && !this.#expired(current)) return undefined;
-      if (holder !== this.#o.identity && this.#o.mayClaim?.() === false) return undefined;
-      return await this.#o.client.replace(this.#claimed(current, now), { signal: this.#stop.signal });
+      return await this.#bounded(this.#stop.signal, async (signal) => {
+        const current = await this.#o.client.find<Lease>(this.#ref, { signal });
+        if (current === undefined) {
+          if (this.#o.mayClaim?.() === false) return undefined;
+          return await this.#o.client.create(this.#newLease(now), { signal });
+        }
+        const holder = current.spec?.holderIdentity ?? '';
+        if (holder !== '' && holder !== this.#o.identity && !this.#expired(current)) return undefined;
+        if (holder !== this.#o.identity && this.#o.mayClaim?.() === false) return undefined;
+        // A claim whose answer never came may still have been stored: the lease then names us, and
+        // the next attempt claims it again. We lead only on an answer.
+        return await this.#o.client.replace(this.#claimed(current, now), { signal });
+      });
     } catch (err) {
-      if (!(err instanceof KubeError && ['Conflict', 'AlreadyExists', 'Aborted'].includes(err.code))) {
+      const quiet = err instanceof KubeError && ['Conflict', 'AlreadyExists'].includes(err.code);
+      if (!quiet && !this.#stop.signal.aborted) {
         this.#log.warn({ err, lease: this.#o.name }, 'lease acquire failed');
       }
       return undefined;
@@ -204,6 +209,31 @@ export class LeaderElector {
       return;
     }
     term.lease = latest;
+  }
+
+  /**
+   * Runs Lease requests under a signal that also fires after the renew deadline on the elector's
+   * clock. A request sent into a connection that went dead (a partition that drops packets) would
+   * otherwise never answer, and the elector would never try again once the network is back (the
+   * partition soak suite found a replica that never took over). Renewals need no such bound: the
+   * watchdog ends the term, which aborts them.
+   */
+  async #bounded<T>(
+    parent: AbortSignal | undefined,
+    requests: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const timer = new AbortController();
+    const done = new AbortController();
+    const ms = this.#o.renewDeadlineMs;
+    void this.#clock.sleep(ms, done.signal).then(() => {
+      if (!done.signal.aborted)
+        timer.abort(new Error(`no answer to a Lease request within ${String(ms)} ms`));
+    });
+    try {
+      return await requests(parent ? AbortSignal.any([parent, timer.signal]) : timer.signal);
+    } finally {
+      done.abort();
+    }
   }
 
   #checkDeadline(): void {
@@ -267,12 +297,17 @@ export class LeaderElector {
   /** Hands the lease back so the next contender need not wait for it to expire. */
   async #release(lease: Lease): Promise<void> {
     try {
-      const latest = await this.#o.client.get<Lease>(this.#ref);
-      if (latest.spec?.holderIdentity !== this.#o.identity) return;
-      const time = microTime(this.#clock.now());
-      await this.#o.client.replace<Lease>({
-        ...latest,
-        spec: { ...latest.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: time },
+      await this.#bounded(undefined, async (signal) => {
+        const latest = await this.#o.client.get<Lease>(this.#ref, { signal });
+        if (latest.spec?.holderIdentity !== this.#o.identity) return;
+        const time = microTime(this.#clock.now());
+        await this.#o.client.replace<Lease>(
+          {
+            ...latest,
+            spec: { ...latest.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: time },
+          },
+          { signal },
+        );
       });
     } catch (err) {
       this.#log.warn({ err, lease: lease.metadata.name }, 'lease release failed');
