@@ -30,6 +30,19 @@ describe('createMergePatch', () => {
     expect(createMergePatch({ a: [1, 2], b: { c: 'x' } }, { a: [1, 2], b: { c: 'x' } })).toBe(undefined);
   });
 
+  it('reads a null in the new value as an absent key, as the server stores it', () => {
+    expect(createMergePatch({ a: 1, b: { c: 2 } }, { a: 1, b: { c: 2, d: null }, e: null })).toBe(undefined);
+    expect(createMergePatch({ a: 1, b: { c: 2 } }, { a: 1, b: { c: null } })).toEqual({ b: { c: null } });
+  });
+
+  it('compares values whatever the order of their keys, inside arrays too', () => {
+    const from = { runs: [{ id: 'r1', metrics: [{ name: 'm', count: 1 }], message: 'x' }] };
+    const same = { runs: [{ message: 'x', id: 'r1', metrics: [{ count: 1, name: 'm', next: null }] }] };
+    expect(createMergePatch(from, same)).toBe(undefined);
+    const changed = { runs: [{ message: 'x', id: 'r1', metrics: [{ count: 2, name: 'm' }] }] };
+    expect(createMergePatch(from, changed)).toEqual(changed);
+  });
+
   it('replaces arrays whole', () => {
     expect(createMergePatch({ a: [1, 2] }, { a: [1] })).toEqual({ a: [1] });
   });

@@ -8,23 +8,42 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /**
  * The RFC 7386 merge patch that turns `from` into `to`: changed keys carry their new value, removed
  * keys carry `null`, and arrays are replaced whole (merge patch cannot edit inside a list).
- * Returns `undefined` when nothing changed. `to` must not itself contain nulls (they would read as
- * deletions), which holds for status objects serin builds.
+ * Returns `undefined` when nothing changed. A `null` in `to` reads as an absent key, as the server
+ * stores it (a merge patch deletes nulls), and values are compared whatever the order of their keys:
+ * a status that differs from the stored one only in those ways is not written again.
  */
 export function createMergePatch(from: unknown, to: unknown): unknown {
   if (!isObject(from) || !isObject(to)) {
-    return JSON.stringify(from) === JSON.stringify(to) ? undefined : to;
+    return canonical(from) === canonical(to) ? undefined : to;
   }
   const patch: Record<string, unknown> = {};
   for (const key of Object.keys(from)) {
-    if (!Object.hasOwn(to, key) || to[key] === undefined) setOwn(patch, key, null);
+    if (absent(from[key])) continue;
+    if (!Object.hasOwn(to, key) || absent(to[key])) setOwn(patch, key, null);
   }
   for (const [key, value] of Object.entries(to)) {
-    if (value === undefined) continue;
+    if (absent(value)) continue;
     const sub = Object.hasOwn(from, key) ? createMergePatch(from[key], value) : value;
     if (sub !== undefined) setOwn(patch, key, sub);
   }
   return Object.keys(patch).length === 0 ? undefined : patch;
+}
+
+function absent(value: unknown): boolean {
+  return value === null || value === undefined;
+}
+
+/** A value as JSON with sorted keys and without null or undefined object members. */
+function canonical(value: unknown): string | undefined {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    isObject(v)
+      ? Object.fromEntries(
+          Object.entries(v)
+            .filter(([, x]) => !absent(x))
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
 }
 
 /** Defines an own property, so a key such as `__proto__` stays data instead of a prototype change. */
