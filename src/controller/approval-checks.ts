@@ -1,8 +1,9 @@
-import { parseKind, type Approval } from '../api/index.ts';
-import type { KubeObject } from '../kube/index.ts';
 import type { PassDraft } from './act.ts';
 import { liveReader } from './cluster-reader.ts';
 import type { ReconcilerDeps } from './deps.ts';
+import { canaryNameOf, undecided, type InvalidApproval } from './approval-split.ts';
+
+export { splitApprovals, type InvalidApproval } from './approval-split.ts';
 
 /**
  * Approvals the API server stored but serin cannot read: an installed CRD older than the controller
@@ -10,40 +11,6 @@ import type { ReconcilerDeps } from './deps.ts';
  * reaches the machine; one that names no Canary, or one that does not exist, is rejected too, so
  * that no decision a person made waits forever without a word (issue 17, the fuzz suite).
  */
-
-/** An Approval for this Canary that does not validate. */
-export interface InvalidApproval {
-  readonly name: string;
-  readonly reason: string;
-}
-
-const canaryNameOf = (object: KubeObject): unknown =>
-  (object.spec as { canaryRef?: { name?: unknown } } | undefined)?.canaryRef?.name;
-
-const undecided = (object: KubeObject): boolean =>
-  (object.status as { phase?: unknown } | undefined)?.phase === undefined;
-
-/** This Canary's Approvals, valid ones apart from the undecided ones that do not validate. */
-export function splitApprovals(
-  items: readonly KubeObject[],
-  canary: string,
-): { valid: Approval[]; invalid: InvalidApproval[] } {
-  const valid: Approval[] = [];
-  const invalid: InvalidApproval[] = [];
-  for (const item of items) {
-    if (canaryNameOf(item) !== canary) continue;
-    const parsed = parseKind('Approval', item);
-    if (parsed.ok) valid.push(parsed.value);
-    else if (undecided(item)) {
-      const issue = parsed.issues[0];
-      invalid.push({
-        name: item.metadata.name ?? '',
-        reason: `invalid spec: ${issue?.path ?? 'spec'}: ${issue?.message ?? 'invalid'}`,
-      });
-    }
-  }
-  return { valid, invalid };
-}
 
 /** Rejects this pass's invalid Approvals: their status and a Warning Event, written with the pass. */
 export function rejectInvalid(draft: PassDraft, invalid: readonly InvalidApproval[], now: number): void {

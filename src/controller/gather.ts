@@ -8,7 +8,7 @@ import {
 } from '../api/index.ts';
 import { checkTemplateSpec, referencedTemplates, templateRefKey } from '../analysis/index.ts';
 import type { KubeObject } from '../kube/index.ts';
-import { splitApprovals, type InvalidApproval } from './approval-checks.ts';
+import { splitApprovals, type InvalidApproval } from './approval-split.ts';
 import type { ClusterReader } from './cluster-reader.ts';
 import { readReferences, type WorkloadRefs } from './references.ts';
 import {
