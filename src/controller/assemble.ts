@@ -40,9 +40,10 @@ export interface AssembleOptions {
 }
 
 function defaultProvider(options: AssembleOptions, secrets: SecretReader): MetricProvider {
+  // The scheduler aligns evaluation times on the wall clock, never on `options.clock`: a query's
+  // time is Prometheus' time, and a pass's clock may be scripted (tests, soak suites) or skewed.
   return createQueryScheduler(createPrometheusProvider({ secrets }), {
     ...(options.prometheusConcurrency === undefined ? {} : { concurrency: options.prometheusConcurrency }),
-    ...(options.clock ? { clock: options.clock } : {}),
     ...(options.metrics ? { observer: options.metrics.queryObserver } : {}),
   });
 }

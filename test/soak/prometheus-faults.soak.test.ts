@@ -14,6 +14,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleDeps } from '../../src/controller/assemble.ts';
 import { createKubeClient, loadKubeConfig, type KubeClient } from '../../src/kube/index.ts';
+import { createPrometheusProvider } from '../../src/providers/prometheus/index.ts';
 import { startKubeSim, type KubeSim } from '../../src/sim/kube/index.ts';
 import { startIstioMetricsServer, type IstioMetricsServer } from '../harness/istio-metrics-server.ts';
 import {
@@ -144,7 +145,17 @@ describe.skipIf(skip !== undefined)('Prometheus faults mid-analysis', () => {
   it(`follows onError / noData in ${RUNS} rollouts per fault and policy, never counting a fault a success`, async () => {
     if (proxy === undefined || client === undefined) throw new Error('the rig did not start');
     const rand = random(SEED);
-    const deps = assembleDeps({ client, logger: pino({ level: 'silent' }), clock: () => now });
+    // The Prometheus provider itself, without the controller's query scheduler: this suite's clock
+    // runs many measurement intervals in one real second, and the scheduler rightly answers the
+    // same query at the same (wall-clock) second once, so a fault that starts within a second
+    // would be answered from before it. The scheduler has its own tests (query-scheduler.test.ts,
+    // test/analysis/query-dedup.integration.test.ts).
+    const deps = assembleDeps({
+      client,
+      logger: pino({ level: 'silent' }),
+      clock: () => now,
+      provider: createPrometheusProvider(),
+    });
     const tallies = new Map<Cell, Tally>();
     let run = 0;
     for (const cell of cells()) {
