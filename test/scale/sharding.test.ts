@@ -29,6 +29,7 @@ import {
   telemetryUrl,
   type SerinProcess,
 } from '../harness/controller-process.ts';
+import { seededRandom } from '../judge/random.ts';
 import { poll } from '../support/index.ts';
 
 const NS = 'fleet';
@@ -38,18 +39,6 @@ const SHARDS = Number(process.env['SERIN_SHARDING_SHARDS'] ?? 6);
 const REPLICAS = 3;
 const LEASE = { duration: 4_000, renew: 3_000, retry: 1_000 };
 const SEED = Number(process.env['SERIN_SHARDING_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
-
-/** mulberry32: the run's random choices, replayable from the printed seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const name = (i: number): string => `app-${String(i)}`;
 
@@ -224,7 +213,7 @@ async function statuses(): Promise<Map<string, CanaryStatus>> {
 
 describe(`${String(CANARIES)} Canaries over ${String(SHARDS)} shards and ${String(REPLICAS)} replicas`, () => {
   it('finishes every rollout when a replica is killed, one writer per Canary at a time', async () => {
-    const random = seeded(SEED);
+    const random = seededRandom(SEED);
     const started = Date.now();
     // Who holds each shard Lease, every 100 ms: the terms each write must fall into.
     const polls: { at: number; holders: string[] }[] = [];

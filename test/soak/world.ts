@@ -10,17 +10,8 @@ import { inNamespace, loadManifests, withPrometheus } from '../../src/sim/exampl
 import type { KubeSim } from '../../src/sim/kube/index.ts';
 import type { Stack } from '../../src/sim/stack.ts';
 
-/** A seeded PRNG (mulberry32), so a run can be replayed from the seed it prints. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// One seeded PRNG for the tests (mulberry32), so a run can be replayed from the seed it prints.
+export { seededRandom } from '../judge/random.ts';
 
 /** The seed of this run: SERIN_SOAK_SEED, or a fresh one (printed in the figures' notes). */
 export function soakSeed(): number {
