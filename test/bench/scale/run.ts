@@ -3,10 +3,14 @@
  * `npm run build` first) against the Kubernetes API simulator with N Canaries, half at rest and half
  * in a rollout under analysis every 30 s, and a Prometheus stand-in. Prints its method, then one row
  * per N. Prints figures; never asserts. Hold /tmp/serin-heavy.lock while it runs.
+ * `--profile DIR`: the controller writes a V8 CPU profile and, at the end of the window, a heap
+ * snapshot into DIR/n<N> (a profiled run is slower: read its profile, not its figures).
  */
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { MEASUREMENT_INTERVAL_S, PER_NAMESPACE, SCRAPE_INTERVAL, WINDOW } from './objects.ts';
 import { runTrial, type ScaleRow } from './trial.ts';
 
@@ -14,6 +18,7 @@ const { values } = parseArgs({
   options: {
     canaries: { type: 'string', multiple: true },
     minutes: { type: 'string', default: '3' },
+    profile: { type: 'string' },
   },
 });
 const counts = (values.canaries ?? ['100,1000,10000'])
@@ -88,6 +93,7 @@ function rowText(r: ScaleRow): string {
 function details(r: ScaleRow): string {
   return (
     `#   N=${r.n}: window ${r.windowS.toFixed(0)} s; lateness from ${r.latenessSource}; queries before from ${r.queriesBeforeSource}; ` +
+    `controller heap used ${fmt(r.heapUsedMiB, 0)} of ${fmt(r.heapTotalMiB, 0)} MiB, external ${fmt(r.externalMiB, 0)} MiB (end of window); ` +
     `bench process (simulator + stand-in + writer): CPU ${fmt(r.simCpuMean, 2)} cores, RSS ${fmt(r.simRssMiB, 0)} MiB` +
     (r.notes.length === 0 ? '' : `; ${r.notes.join('; ')}`)
   );
@@ -98,7 +104,9 @@ const rows: ScaleRow[] = [];
 for (const n of counts) {
   console.log(`# N=${n}`);
   try {
-    rows.push(await runTrial({ n, minutes }));
+    const profileDir = values.profile === undefined ? undefined : join(resolve(values.profile), `n${n}`);
+    if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
+    rows.push(await runTrial({ n, minutes, ...(profileDir === undefined ? {} : { profileDir }) }));
   } catch (err) {
     console.log(`#   N=${n} failed: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = 1;

@@ -3,7 +3,7 @@
  * `serin controller` (the build) as a child process; all Canaries to Idle, half of them into a
  * rollout, a measuring window, and one breach under load. Returns the figures; prints progress.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +72,10 @@ export interface ScaleRow {
   breachS: number | undefined;
   simCpuMean: number;
   simRssMiB: number;
+  /** The controller's V8 heap and external memory at the end of the window (its own metrics), MiB. */
+  heapUsedMiB: number | undefined;
+  heapTotalMiB: number | undefined;
+  externalMiB: number | undefined;
   notes: string[];
 }
 
@@ -169,13 +173,18 @@ async function createObjects(rig: Rig, list: readonly Workload[]): Promise<void>
   });
 }
 
-function startController(rig: Rig, port: number): SerinProcess {
+function startController(rig: Rig, port: number, profileDir: string | undefined): SerinProcess {
   const file = join(rig.dir, 'kubeconfig.json');
   // The simulator's kubeconfig file with the token of a user of the controller's own.
   const token = rig.sim.kubeconfigFor(CONTROLLER_USER).users[0]?.token ?? '';
   const defaultToken = rig.sim.kubeconfig.users[0]?.token ?? '';
   writeFileSync(file, readFileSync(rig.sim.kubeconfigPath, 'utf8').replaceAll(defaultToken, token));
-  return spawnSerin(FROM_BUILD, [
+  // --cpu-prof is not allowed in NODE_OPTIONS: the flags go before the script.
+  const command =
+    profileDir === undefined
+      ? FROM_BUILD
+      : { ...FROM_BUILD, args: [...profileFlags(profileDir), ...FROM_BUILD.args] };
+  return spawnSerin(command, [
     'controller',
     '--kubeconfig',
     file,
@@ -184,6 +193,16 @@ function startController(rig: Rig, port: number): SerinProcess {
     '--log-level',
     'warn',
   ]);
+}
+
+function profileFlags(dir: string): string[] {
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`];
+}
+
+/** The value of an unlabelled sample in a Prometheus text exposition, in MiB. */
+function mib(text: string, name: string): number | undefined {
+  const match = new RegExp(`^${name} ([0-9.e+]+)$`, 'm').exec(text);
+  return match === null ? undefined : Number(match[1]) / 2 ** 20;
 }
 
 function countPhase(rig: Rig, phase: string): number {
@@ -297,6 +316,12 @@ function queriesBefore(
 export interface TrialOptions {
   n: number;
   minutes: number;
+  /**
+   * A folder for the controller's V8 CPU profile (`--cpu-prof`, written when it exits) and a heap
+   * snapshot taken at the end of the measuring window (`--heapsnapshot-signal`). Profiling slows the
+   * controller: a profiled run's figures are for reading the profile, not for the table.
+   */
+  profileDir?: string;
 }
 
 function phases(rig: Rig): string {
@@ -383,8 +408,38 @@ async function measure(
     breachS,
     simCpuMean: mean(self.cores),
     simRssMiB: Math.max(...self.rss),
+    heapUsedMiB: mib(to.metrics, 'serin_nodejs_heap_size_used_bytes'),
+    heapTotalMiB: mib(to.metrics, 'serin_nodejs_heap_size_total_bytes'),
+    externalMiB: mib(to.metrics, 'serin_nodejs_external_memory_bytes'),
     notes: [],
   };
+}
+
+/** Asks the controller for a heap snapshot and waits until its file is written. */
+async function heapSnapshot(run: SerinProcess, dir: string): Promise<void> {
+  // Node writes a signalled snapshot to --diagnostic-dir, or the working folder in older versions.
+  const snapshots = (): string[] =>
+    [dir, process.cwd()].flatMap((d) =>
+      readdirSync(d)
+        .filter((f) => f.endsWith('.heapsnapshot'))
+        .map((f) => join(d, f)),
+    );
+  const before = new Set(snapshots());
+  run.child.kill('SIGUSR2');
+  const deadline = performance.now() + 5 * 60_000;
+  while (performance.now() < deadline) {
+    const written = snapshots().find((f) => !before.has(f));
+    // The file exists from the start of the write; it is complete once its size stops changing.
+    if (written !== undefined) {
+      const size = statSync(written).size;
+      await sleep(3_000);
+      if (size > 0 && statSync(written).size === size) {
+        log(`heap snapshot: ${written} (${(size / 2 ** 20).toFixed(0)} MiB)`);
+        return;
+      }
+    } else await sleep(1_000);
+  }
+  log('heap snapshot: not written within 5 min');
 }
 
 /** Runs one trial at N Canaries. */
@@ -401,7 +456,7 @@ export async function runTrial(opts: TrialOptions): Promise<ScaleRow> {
     );
     const port = await freePort();
     const startedAt = performance.now();
-    run = startController(rig, port);
+    run = startController(rig, port, opts.profileDir);
     const child = run;
     void child.exited.then((code) => {
       log(
@@ -417,6 +472,7 @@ export async function runTrial(opts: TrialOptions): Promise<ScaleRow> {
     );
     const row = await measure(rig, run, `http://127.0.0.1:${port}`, opts, busy);
     row.idleS = idleS;
+    if (opts.profileDir !== undefined) await heapSnapshot(run, opts.profileDir);
     if (measuringCount < busy.length)
       row.notes.push(`only ${measuringCount}/${busy.length} rollouts were measuring`);
     if (rig.readiness.failures() > 0) row.notes.push(`${rig.readiness.failures()} readiness writes failed`);
