@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ObjectStore, type CacheEvent } from './object-store.ts';
 import { withoutManagedFields } from './strip.ts';
@@ -112,5 +113,29 @@ describe('ObjectStore', () => {
     store.replace([owner('b1', '1', 'two')]);
     expect(names('two')).toEqual(['b1']);
     expect(names('three')).toEqual([]);
+  });
+
+  it('lists a namespace as the whole store filtered by namespace, in the same order, whatever was written', () => {
+    const name = fc.constantFrom('p', 'q', 'r', 's');
+    const namespace = fc.constantFrom('a', 'b', 'c');
+    const item = fc.tuple(name, namespace, fc.nat(3)).map(([n, ns, rv]) => obj(n, String(rv), ns));
+    const op = fc.oneof(
+      item.map((o) => ({ kind: 'upsert' as const, o })),
+      item.map((o) => ({ kind: 'remove' as const, o })),
+      fc.array(item, { maxLength: 6 }).map((items) => ({ kind: 'replace' as const, items })),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
+        const store = new ObjectStore<KubeObject>();
+        for (const step of ops) {
+          if (step.kind === 'upsert') store.upsert(step.o);
+          else if (step.kind === 'remove') store.remove(step.o);
+          else store.replace(step.items);
+        }
+        for (const ns of ['a', 'b', 'c', 'none']) {
+          expect(store.list(ns)).toEqual(store.list().filter((o) => o.metadata.namespace === ns));
+        }
+      }),
+    );
   });
 });

@@ -31,6 +31,11 @@ export class ObjectStore<T extends KubeObject> {
   readonly #options: ObjectStoreOptions<T>;
   /** Index key -> object key -> object. */
   readonly #index = new Map<string, Map<string, T>>();
+  /**
+   * Namespace -> object key -> object: a pass lists one namespace's objects, and a cache of
+   * cluster-wide watches holds every namespace's (at 10,000 Canaries, 20,000 Deployments).
+   */
+  readonly #namespaces = new Map<string, Map<string, T>>();
 
   constructor(options: ObjectStoreOptions<T> = {}) {
     this.#options = options;
@@ -41,8 +46,8 @@ export class ObjectStore<T extends KubeObject> {
   }
 
   list(namespace?: string): T[] {
-    const all = [...this.#objects.values()];
-    return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+    if (namespace === undefined) return [...this.#objects.values()];
+    return [...(this.#namespaces.get(namespace)?.values() ?? [])];
   }
 
   /** The objects filed under an index key (none without an index). */
@@ -101,6 +106,7 @@ export class ObjectStore<T extends KubeObject> {
   }
 
   #reindex(key: string, before: T | undefined, after: T | undefined): void {
+    this.#refile(key, before, after);
     const index = this.#options.index;
     if (!index) return;
     for (const indexKey of before ? index(before) : []) {
@@ -112,6 +118,25 @@ export class ObjectStore<T extends KubeObject> {
       let bucket = this.#index.get(indexKey);
       if (!bucket) this.#index.set(indexKey, (bucket = new Map<string, T>()));
       bucket.set(key, after as T);
+    }
+  }
+
+  /**
+   * Keeps the namespace map in step, in the order of the objects map (an update keeps its place).
+   * Cluster-scoped objects are not filed: `list(namespace)` never returned them.
+   */
+  #refile(key: string, before: T | undefined, after: T | undefined): void {
+    const from = before?.metadata.namespace;
+    const to = after?.metadata.namespace;
+    if (from !== undefined && from !== to) {
+      const bucket = this.#namespaces.get(from);
+      bucket?.delete(key);
+      if (bucket?.size === 0) this.#namespaces.delete(from);
+    }
+    if (to !== undefined && after !== undefined) {
+      let bucket = this.#namespaces.get(to);
+      if (!bucket) this.#namespaces.set(to, (bucket = new Map<string, T>()));
+      bucket.set(key, after);
     }
   }
 
