@@ -128,14 +128,9 @@ export class Controller {
       }
     });
     virtualServices.onChange(({ object }) => {
-      for (const canary of canaries.list()) {
-        const routed = canary.spec.trafficRouting.istio.virtualServices.some(
-          (ref) =>
-            ref.name === object.metadata.name &&
-            (ref.namespace ?? canary.metadata.namespace) === object.metadata.namespace,
-        );
-        if (routed) this.#enqueue(canary.metadata.namespace, canary.metadata.name);
-      }
+      const key = `${object.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`;
+      for (const canary of canaries.byIndex(key))
+        this.#enqueue(canary.metadata.namespace, canary.metadata.name);
     });
     watchReferences(this.#caches, (namespace, name) => {
       this.#enqueue(namespace, name);

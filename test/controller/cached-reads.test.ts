@@ -135,6 +135,49 @@ describe('cached reads', () => {
     );
   }, 120_000);
 
+  it('a VirtualService edited by hand wakes the Canary that routes it (found through the index)', async () => {
+    h = await startHarness();
+    await world(h);
+    const harness = h;
+    // Which Canaries a VirtualService wakes is routedVirtualServices' index (src/controller/caches.test.ts).
+    const passes = new Map<string, number>();
+    const deps = {
+      ...harness.deps,
+      routerFor: (c: Parameters<typeof harness.deps.routerFor>[0]) => {
+        const name = (c as { metadata?: { name?: string } }).metadata?.name ?? '';
+        passes.set(name, (passes.get(name) ?? 0) + 1);
+        return harness.deps.routerFor(c);
+      },
+    };
+    controller = new Controller({ deps, logger: silent, namespace: NS, workers: 2 });
+    controller.start();
+    for (const name of names) {
+      await poll(() => harness.get('Deployment', `${name}-primary`), `${name}-primary created`, 20_000);
+      await harness.markRolledOut(`${name}-primary`);
+    }
+    for (const name of names) {
+      await eventually(async () => (await phase(harness, name)) === 'Idle', `${name} Idle`, 20_000);
+    }
+    // The resync timer (300 s at rest) never fires in this test: a pass now comes from a watch.
+    const before = new Map(passes);
+    const edited = names.at(-1) ?? 'podinfo';
+    const ref = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: NS, name: edited };
+    await harness.client.jsonPatch(ref, [
+      { op: 'replace', path: '/spec/http/0/route/0/weight', value: 50 },
+      { op: 'replace', path: '/spec/http/0/route/1/weight', value: 50 },
+    ]);
+    const route = async (): Promise<unknown> =>
+      (
+        (await harness.get('VirtualService', edited))?.spec as { http: { route: { weight: number }[] }[] }
+      ).http[0]?.route.map((r) => r.weight);
+    await eventually(
+      async () => JSON.stringify(await route()) === '[100,0]',
+      `${edited} weights restored`,
+      20_000,
+    );
+    expect(passes.get(edited) ?? 0).toBeGreaterThan(before.get(edited) ?? 0);
+  }, 120_000);
+
   it("waits for a cache to show serin's own write before answering from it", async () => {
     h = await startHarness();
     const harness = h;
