@@ -72,6 +72,26 @@ async function readTemplate(
       ? await reader.get({ apiVersion: SERIN_API, kind, namespace, name: ref.templateName })
       : await reader.get({ apiVersion: SERIN_API, kind, name: ref.clusterTemplateName });
   if (object === undefined) return { kind: 'missing' };
+  const known = TEMPLATE_READS.get(object);
+  if (known !== undefined) return known;
+  const read = checkTemplate(kind, object);
+  TEMPLATE_READS.set(object, read);
+  return read;
+}
+
+/**
+ * What a template read gave, per object. A cache hands every pass the same object until the
+ * template changes (a change replaces it, never mutates it), and parsing, PromQL and CEL checks are
+ * a pass's largest cost at 10,000 Canaries (docs/performance.md): each template object is checked
+ * once. Objects read live are new each time, so a live reader never hits; a WeakMap lets a replaced
+ * object and its read go together.
+ */
+const TEMPLATE_READS = new WeakMap<object, TemplateRead>();
+
+function checkTemplate(
+  kind: 'AnalysisTemplate' | 'ClusterAnalysisTemplate',
+  object: KubeObject,
+): TemplateRead {
   const parsed = parseKind(kind, object);
   if (!parsed.ok) {
     const [issue] = parsed.issues;
