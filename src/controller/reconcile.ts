@@ -163,14 +163,25 @@ async function converge(machine: MachineStatus, ports: EffectPorts, draft: PassD
   }
 }
 
-function requeueAfter(machine: MachineStatus, draft: PassDraft, now: number): number {
+/**
+ * When to look at the Canary again without a watch event: the earliest time the pass knows of (a
+ * pause's end, the next measurement, a scale-down, a progress deadline, a gate's retry), and at the
+ * latest a resync. During a rollout the resync is 15 s, except while an analysis has its next
+ * measurement scheduled: that measurement is when something can happen, and a watch wakes the
+ * Canary for anything else (a pass between two measurements did nothing but cost a core's share at
+ * 10,000 Canaries, docs/performance.md). At rest, or measuring, the resync is 300 s.
+ */
+export function requeueAfter(machine: MachineStatus, draft: PassDraft, now: number): number {
   const candidates = [draft.requeueAfterMs ?? Infinity];
   const measurement = nextMeasurementAt(draft.status.analysis ?? [], machine.activeRunIds);
   if (measurement !== undefined) candidates.push(measurement - now);
   if (draft.status.canaryScaleDownAt !== undefined)
     candidates.push(Date.parse(draft.status.canaryScaleDownAt) - now);
+  // A deadline already past whose guard did not fire (a pause does not count against it) is not a
+  // time to come back at once: the resync looks again.
+  if (machine.deadlineAt !== undefined && machine.deadlineAt > now) candidates.push(machine.deadlineAt - now);
   const steady = machine.phase === 'Idle' || machine.phase === 'Succeeded';
-  candidates.push(steady ? STEADY_RESYNC_MS : ROLLOUT_RESYNC_MS);
+  candidates.push(steady || measurement !== undefined ? STEADY_RESYNC_MS : ROLLOUT_RESYNC_MS);
   return Math.max(0, Math.min(...candidates));
 }
 

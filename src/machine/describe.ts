@@ -28,6 +28,11 @@ export interface MachineStatus {
   readonly initializationStalled?: true;
   /** Webhook gates the controller should call now (the awaited gate, the polled rollback gate); absent when none. */
   readonly gates?: readonly GateAsk[];
+  /**
+   * When the earliest progress deadline the machine is counting runs out (epoch ms): the canary's
+   * readiness, the primary's after promoting, or initialization. A pass must come by then.
+   */
+  readonly deadlineAt?: number;
 }
 
 const ROLLOUT_PHASES: readonly CanaryPhase[] = ['Progressing', 'Paused', 'Promoting', 'Aborted', 'Failed'];
@@ -112,5 +117,17 @@ export function describeSnapshot(snapshot: CanarySnapshot, spec: CanarySpec): Ma
     ...(context.pendingRevision === null ? {} : { pendingRevision: context.pendingRevision }),
     ...(phase === 'Initializing' && context.initStalled ? { initializationStalled: true as const } : {}),
     ...gatesField(gatesToCall(context, spec, phase)),
+    ...deadlineField(context, spec),
   };
+}
+
+/** The earliest deadline counting (see the guards of the same names): never while suspended. */
+function deadlineField(context: MachineContext, spec: CanarySpec): { deadlineAt?: number } {
+  if (context.suspended) return {};
+  const since = [
+    context.readyWaitSince,
+    context.promotingSince,
+    context.initStalled ? null : context.initializingSince,
+  ].filter((at) => at !== null);
+  return since.length === 0 ? {} : { deadlineAt: Math.min(...since) + spec.progressDeadlineSeconds * 1000 };
 }
