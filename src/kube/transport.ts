@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import {
   HttpMethod,
   IsomorphicFetchHttpLibrary,
@@ -75,6 +78,7 @@ export class ClientNodeTransport implements KubeTransport {
   readonly #server: string;
   readonly #http = new IsomorphicFetchHttpLibrary();
   readonly #watch: Watch;
+  readonly #agents = new Map<string, HttpAgent>();
 
   constructor(kc: KubeConfig) {
     const cluster = kc.getCurrentCluster();
@@ -96,9 +100,35 @@ export class ClientNodeTransport implements KubeTransport {
     }
     if (req.signal !== undefined) ctx.setSignal(req.signal);
     await this.#kc.applySecurityAuthentication(ctx);
+    const agent = ctx.getAgent();
+    if (agent !== undefined) ctx.setAgent(this.#kept(agent));
     const res = await this.#http.send(ctx).toPromise();
     const text = await res.body.text();
     return { status: res.httpStatusCode, body: parseBody(text), headers: res.headers };
+  }
+
+  /**
+   * client-node's `applySecurityAuthentication` makes a new Agent for every request, so every request
+   * opened a connection of its own (and, over HTTPS, made a TLS handshake of its own): at 150 status
+   * writes a second that was most of the transport's CPU. The transport keeps one keep-alive agent
+   * per set of TLS options (a rotated client certificate gets a new one) and lends it to every
+   * request. Proxy agents, and anything else that is not a plain HTTP(S) Agent, are left as made.
+   */
+  #kept(made: HttpAgent): HttpAgent {
+    const type =
+      made.constructor === HttpsAgent ? 'https' : made.constructor === HttpAgent ? 'http' : undefined;
+    if (type === undefined) return made;
+    const options = (made as HttpAgent & { options: Record<string, unknown> }).options;
+    const key = agentKey(type, options);
+    let kept = this.#agents.get(key);
+    if (kept === undefined) {
+      // A credential rotated often must not grow the map for ever: the latest few sets are kept.
+      if (this.#agents.size >= 8) this.#agents.clear();
+      const shared = { ...options, keepAlive: true };
+      kept = type === 'https' ? new HttpsAgent(shared) : new HttpAgent(shared);
+      this.#agents.set(key, kept);
+    }
+    return kept;
   }
 
   async watch(
@@ -149,4 +179,16 @@ function parseBody(text: string): unknown {
 
 function toError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
+}
+
+/** The agent options that decide which connections may be shared, as one digest. */
+function agentKey(type: string, options: Record<string, unknown>): string {
+  const hash = createHash('sha256').update(type);
+  for (const name of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername']) {
+    const value = options[name];
+    hash.update(`\0${name}=`);
+    if (value === undefined || value === null) continue;
+    hash.update(typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value));
+  }
+  return hash.digest('hex');
 }
