@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { metric } from '../../test/analysis/helpers.ts';
-import { evidenceSpanMs, queryLookbackMs } from './evidence.ts';
+import { evidenceSpanMs, queryLookbackMs, withoutStrings } from './evidence.ts';
 
 describe('queryLookbackMs', () => {
   it.each([
@@ -52,5 +53,26 @@ describe('queryLookbackMs on a query too deep for the grammar', () => {
     const query = `${chain.join(' + ')} + y offset 2m`;
     expect(queryLookbackMs(query)).toBeGreaterThanOrEqual(300_000);
     expect(queryLookbackMs(query)).toBeLessThanOrEqual(420_000);
+  });
+});
+
+describe('queryLookbackMs of queries that differ only in their strings', () => {
+  it('empties string literals, escapes included, and leaves the rest of the query as written', () => {
+    expect(withoutStrings(`rate(x{a="v\\"[5m]", b='w'}[1m]) offset 2m or y{c=~\`z\`}`)).toBe(
+      `rate(x{a="", b=''}[1m]) offset 2m or y{c=~\`\`}`,
+    );
+  });
+
+  it('reads the same lookback whatever the label values hold (so one parse serves every canary)', () => {
+    const value = fc.string({
+      unit: fc.constantFrom('a', '[', ']', '5m', 'offset 1h', '}', '{', '\\\\', '\\"', "'", ' '),
+    });
+    fc.assert(
+      fc.property(value, value, (a, b) => {
+        const query = (x: string, y: string): string =>
+          `sum(last_over_time(m{ns="${x}", w="${y}"}[30s]) - m{ns="${x}", w="${y}"} offset 30s)`;
+        expect(queryLookbackMs(query(a, b))).toBe(30_000);
+      }),
+    );
   });
 });
