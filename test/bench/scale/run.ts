@@ -5,6 +5,7 @@
  * per N. Prints figures; never asserts. Hold /tmp/serin-heavy.lock while it runs.
  * `--profile DIR`: the controller writes a V8 CPU profile and, at the end of the window, a heap
  * snapshot into DIR/n<N> (a profiled run is slower: read its profile, not its figures).
+ * `--node-options "--max-old-space-size=384"`: flags for the controller's node (the table says so).
  */
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     canaries: { type: 'string', multiple: true },
     minutes: { type: 'string', default: '3' },
     profile: { type: 'string' },
+    'node-options': { type: 'string' },
   },
 });
 const counts = (values.canaries ?? ['100,1000,10000'])
@@ -57,6 +59,7 @@ const METHOD = [
   `# - breach: half-way through the window, one measuring canary's success rate turns 0.5 (t0); t1 is when a`,
   `#   VirtualService watch sees its canary weight 0. Goal: ≤ interval + 2 s = ${MEASUREMENT_INTERVAL_S + 2} s.`,
   '# - goals at N = 10,000: RSS ≤ 512 MiB; CPU ≤ 1 core mean; lateness p99 ≤ 1 s; breach→safe ≤ 32 s.',
+  `# - the controller's node flags: ${values['node-options'] ?? 'none'}${values.profile === undefined ? '' : ' (profiled: --cpu-prof, heap snapshot at the end)'}.`,
 ];
 
 const fmt = (x: number | undefined, digits = 1): string =>
@@ -106,7 +109,10 @@ for (const n of counts) {
   try {
     const profileDir = values.profile === undefined ? undefined : join(resolve(values.profile), `n${n}`);
     if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
-    rows.push(await runTrial({ n, minutes, ...(profileDir === undefined ? {} : { profileDir }) }));
+    const nodeOptions = values['node-options']?.split(' ').filter((o) => o !== '') ?? [];
+    rows.push(
+      await runTrial({ n, minutes, nodeOptions, ...(profileDir === undefined ? {} : { profileDir }) }),
+    );
   } catch (err) {
     console.log(`#   N=${n} failed: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = 1;

@@ -173,17 +173,16 @@ async function createObjects(rig: Rig, list: readonly Workload[]): Promise<void>
   });
 }
 
-function startController(rig: Rig, port: number, profileDir: string | undefined): SerinProcess {
+function startController(rig: Rig, port: number, opts: TrialOptions): SerinProcess {
+  const { profileDir } = opts;
   const file = join(rig.dir, 'kubeconfig.json');
   // The simulator's kubeconfig file with the token of a user of the controller's own.
   const token = rig.sim.kubeconfigFor(CONTROLLER_USER).users[0]?.token ?? '';
   const defaultToken = rig.sim.kubeconfig.users[0]?.token ?? '';
   writeFileSync(file, readFileSync(rig.sim.kubeconfigPath, 'utf8').replaceAll(defaultToken, token));
   // --cpu-prof is not allowed in NODE_OPTIONS: the flags go before the script.
-  const command =
-    profileDir === undefined
-      ? FROM_BUILD
-      : { ...FROM_BUILD, args: [...profileFlags(profileDir), ...FROM_BUILD.args] };
+  const flags = [...(opts.nodeOptions ?? []), ...(profileDir === undefined ? [] : profileFlags(profileDir))];
+  const command = { ...FROM_BUILD, args: [...flags, ...FROM_BUILD.args] };
   return spawnSerin(command, [
     'controller',
     '--kubeconfig',
@@ -322,6 +321,8 @@ export interface TrialOptions {
    * controller: a profiled run's figures are for reading the profile, not for the table.
    */
   profileDir?: string;
+  /** Flags for the controller's node, e.g. `--max-old-space-size=384`. */
+  nodeOptions?: readonly string[];
 }
 
 function phases(rig: Rig): string {
@@ -456,7 +457,7 @@ export async function runTrial(opts: TrialOptions): Promise<ScaleRow> {
     );
     const port = await freePort();
     const startedAt = performance.now();
-    run = startController(rig, port, opts.profileDir);
+    run = startController(rig, port, opts);
     const child = run;
     void child.exited.then((code) => {
       log(
