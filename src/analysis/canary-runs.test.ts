@@ -104,3 +104,49 @@ describe('measurement lateness', () => {
     expect(provider.asked.map((request) => request.signal)).toEqual([stop.signal]);
   });
 });
+
+describe("the evidence rule: an earlier revision's traffic", () => {
+  const run = startRun({
+    runId: 'run-1',
+    kind: 'Step',
+    revision: 'r2',
+    step: 0,
+    templates: [{ metrics: metrics.slice(0, 1) }],
+    now: START,
+  });
+  const failing: MetricProvider = {
+    instantQuery: () => Promise.resolve({ kind: 'value', value: 0.5 }),
+    rangeQuery: () => Promise.resolve({ kind: 'noData', reason: 'not used' }),
+  };
+  const measureAt = (runs: AnalysisRunStatus[], now: number, previousTrafficUntil: number) =>
+    measureRuns(
+      { canary, runs, activeRunIds: ['run-1'], templates, now, clock: () => now, previousTrafficUntil },
+      { provider: failing },
+    );
+
+  it("does not count a failure read while the series may hold the earlier revision's traffic, then counts it", async () => {
+    // An instant query scraped every 1m (the default): the earlier traffic shows for 2 minutes.
+    const ended = START - 60_000;
+    const deferred = await measureAt([run], START, ended);
+    expect(deferred[0]?.phase).toBe('Running');
+    expect(deferred[0]?.metrics[0]).toMatchObject({
+      phase: 'Running',
+      count: 0,
+      failed: 0,
+      measurements: [],
+    });
+    expect(deferred[0]?.metrics[0]?.message).toMatch(
+      /reads traffic of the earlier revision until 2025-12-31T23:59:00/,
+    );
+    const due = Date.parse(deferred[0]?.metrics[0]?.nextMeasurementAt ?? '');
+    expect(due).toBe(START + 10_000);
+    let runs = deferred;
+    for (let now = due; now < ended + 120_000; now += 10_000) {
+      runs = await measureAt(runs, now, ended);
+      expect(runs[0]?.metrics[0]?.failed).toBe(0);
+    }
+    const counted = await measureAt(runs, ended + 120_000, ended);
+    expect(counted[0]?.metrics[0]?.failed).toBe(1);
+    expect(counted[0]?.phase).toBe('Failed');
+  });
+});

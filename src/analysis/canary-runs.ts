@@ -47,6 +47,8 @@ export interface MeasureRunsInput {
   readonly clock: () => number;
   /** Since when the canary has had traffic (epoch ms), for the evidence rule; undefined at weight 0. */
   readonly trafficSince?: number;
+  /** When an earlier revision's canary traffic last ended (epoch ms), for the evidence rule. */
+  readonly previousTrafficUntil?: number;
 }
 
 async function measureRun(
@@ -97,6 +99,9 @@ async function measureRun(
         ...(deps.web ? { web: deps.web } : {}),
         ...(deps.signal ? { signal: deps.signal } : {}),
         ...(input.trafficSince === undefined ? {} : { trafficSince: input.trafficSince }),
+        ...(input.previousTrafficUntil === undefined
+          ? {}
+          : { previousTrafficUntil: input.previousTrafficUntil }),
       });
       return { metric, outcome };
     }),

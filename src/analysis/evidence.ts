@@ -12,7 +12,12 @@ import { durationToMs } from '../api/index.ts';
  * success from a canary that fails every fifth request (docs/analysis.md has the evidence). So
  * before `trafficSince + window + 2 × scrapeInterval`, a Successful or Inconclusive measurement is
  * deferred: not counted, measured again later. Failed and Error measurements count at once, so
- * the rule never slows a rollback.
+ * this clause never slows a rollback.
+ *
+ * Second clause (issue 17): every revision of the canary is one series (the templates select the
+ * target Deployment's workload), so until `previousTrafficUntil + window + 2 × scrapeInterval` a
+ * query may read the traffic of the revision before: any measurement but an Error is deferred
+ * (measure.ts). It slows a rollback only right after another revision's traffic, by at most that span.
  */
 
 type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];

@@ -294,3 +294,79 @@ describe('the evidence rule', () => {
     expect(out.deferredUntil).toBeUndefined();
   });
 });
+
+describe("the evidence rule's second clause: the earlier revision's traffic", () => {
+  // rate(x[1m]) scraped every 1m: the series holds the earlier revision's requests for 3 minutes.
+  const m = metric({ provider: { prometheus: { address: 'http://p', query: 'rate(errors[1m])' } } });
+  const after = (
+    outcome: QueryOutcome,
+    endedMsAgo: number,
+    more: { trafficSince?: number; at?: number } = {},
+  ) =>
+    measure(m, {
+      provider: fakeProvider(() => outcome),
+      args: ARGS,
+      now: NOW,
+      previousTrafficUntil: NOW - endedMsAgo,
+      ...more,
+    });
+
+  it("defers a failure whose window may read the earlier revision's traffic, saying until when", async () => {
+    const out = await after(value(0.5), 179_999);
+    expect(out).toMatchObject({ phase: 'Failed', deferredUntil: NOW + 1 });
+    expect(out.message).toBe(
+      'deferred: measured 0.5 (Failed), but this query reads traffic of the earlier revision until ' +
+        "2024-12-31T23:57:00.001Z; it reads only this revision's from 2025-01-01T00:00:00.001Z " +
+        '(window 60s + 2 scrape intervals of 1m)',
+    );
+  });
+
+  it('defers passes and Inconclusives too, even when the canary has had traffic long enough', async () => {
+    const pass = await after(value(0.01), 60_000, { trafficSince: NOW - 3_600_000 });
+    expect(pass).toMatchObject({ phase: 'Successful', deferredUntil: NOW + 120_000 });
+    const noData = await after({ kind: 'noData', reason: 'empty result' }, 60_000);
+    expect(noData).toMatchObject({ phase: 'Inconclusive', deferredUntil: NOW + 120_000 });
+  });
+
+  it('takes the later of the two clauses when both apply', async () => {
+    const out = await after(value(0.01), 60_000, { trafficSince: NOW - 10_000 });
+    expect(out.deferredUntil).toBe(NOW + 170_000);
+    expect(out.message).toMatch(/has had traffic only since/);
+    const earlier = await after(value(0.01), 100_000, { trafficSince: NOW - 170_000 });
+    expect(earlier.deferredUntil).toBe(NOW + 80_000);
+    expect(earlier.message).toMatch(/reads traffic of the earlier revision/);
+  });
+
+  it('never defers an Error: it is about the query, not the data', async () => {
+    const out = await after({ kind: 'error', errorKind: 'unreachable', message: 'down' }, 0);
+    expect(out.phase).toBe('Error');
+    expect(out.deferredUntil).toBeUndefined();
+  });
+
+  it('counts a failure at once when the earlier traffic ended before the window plus two scrapes', async () => {
+    const out = await after(value(0.5), 180_000);
+    expect(out).toMatchObject({ phase: 'Failed' });
+    expect(out.deferredUntil).toBeUndefined();
+  });
+
+  it('judges by the evaluation time in backtests', async () => {
+    expect((await after(value(0.5), 60_000, { at: NOW + 120_000 })).deferredUntil).toBeUndefined();
+    expect((await after(value(0.5), 60_000, { at: NOW + 119_999 })).deferredUntil).toBe(NOW + 120_000);
+  });
+
+  it('does not cover judge metrics, as the first clause does not', async () => {
+    const judgeMetric = metric({
+      provider: { judge: { prometheus: { address: 'http://p' }, baselineQuery: 'b', canaryQuery: 'c' } },
+      successCondition: undefined,
+    });
+    const out = await measure(judgeMetric, {
+      provider: fakeProvider(() => ({ kind: 'noData', reason: 'unused' })),
+      args: ARGS,
+      now: NOW,
+      judge: () => Promise.resolve(value(0)),
+      previousTrafficUntil: NOW,
+    });
+    expect(out.phase).toBe('Failed');
+    expect(out.deferredUntil).toBeUndefined();
+  });
+});

@@ -72,6 +72,12 @@ export interface MeasureContext {
    * measurement that would pass before the window is covered is deferred (see evidence.ts).
    */
   readonly trafficSince?: number;
+  /**
+   * When the canary traffic of an earlier revision last ended (epoch ms). Every revision is one
+   * series, so a measurement whose window may still read that traffic is deferred, whatever its
+   * verdict but Error (see evidence.ts).
+   */
+  readonly previousTrafficUntil?: number;
   /** Aborts the Prometheus queries not yet answered (see `QueryTarget.signal`). */
   readonly signal?: AbortSignal;
 }
@@ -95,32 +101,90 @@ export async function measure(metric: Metric, context: MeasureContext): Promise<
   };
 }
 
+type Deferral = { until: number; message: string };
+
 /**
- * The evidence rule: a pass (or an Inconclusive) before the canary's traffic covers the queries'
- * window plus two scrapes is not a verdict yet. Failed and Error are never deferred.
+ * The evidence rule (evidence.ts), both clauses: a measurement whose window may still read an
+ * earlier revision's traffic is not a verdict yet, whatever it says; nor is a pass (or an
+ * Inconclusive) before the canary's own traffic covers the window plus two scrapes. When both
+ * apply, the later time wins.
  */
 function deferralOf(
   metric: Metric,
   verdict: Verdict,
   queries: readonly string[],
   context: MeasureContext,
-): { until: number; message: string } | undefined {
-  if (context.trafficSince === undefined) return undefined;
-  if (verdict.phase !== 'Successful' && verdict.phase !== 'Inconclusive') return undefined;
+): Deferral | undefined {
   const span = evidenceSpanMs({ metric, queries });
   if (span === undefined) return undefined;
+  const clauses = [
+    earlierTrafficDeferral(metric, verdict, span, context),
+    newTrafficDeferral(metric, verdict, span, context),
+  ].filter((d): d is Deferral => d !== undefined);
+  return clauses.reduce<Deferral | undefined>(
+    (a, b) => (a === undefined || b.until > a.until ? b : a),
+    undefined,
+  );
+}
+
+/**
+ * The canary's own traffic is younger than the window plus two scrapes: a pass or an Inconclusive
+ * may have missed its errors. Failed and Error count at once, so this clause never slows a rollback.
+ */
+function newTrafficDeferral(
+  metric: Metric,
+  verdict: Verdict,
+  span: number,
+  context: MeasureContext,
+): Deferral | undefined {
+  if (context.trafficSince === undefined) return undefined;
+  if (verdict.phase !== 'Successful' && verdict.phase !== 'Inconclusive') return undefined;
   const until = context.trafficSince + span;
   if (context.now >= until) return undefined;
-  const measured = verdict.value === undefined ? verdict.phase : `${verdict.value} (${verdict.phase})`;
-  const scrape = 'prometheus' in metric.provider ? metric.provider.prometheus.scrapeInterval : '';
   return {
     until,
     message:
-      `deferred: measured ${measured}, but the canary has had traffic only since ` +
+      `deferred: measured ${measuredText(verdict)}, but the canary has had traffic only since ` +
       `${new Date(context.trafficSince).toISOString()}; its errors show in this query from ` +
-      `${new Date(until).toISOString()} (window ${formatSeconds(span - 2 * durationToMs(scrape))} ` +
-      `+ 2 scrape intervals of ${scrape})`,
+      `${new Date(until).toISOString()} (${spanText(metric, span)})`,
   };
+}
+
+/**
+ * An earlier revision's canary traffic ended less than the window plus two scrapes before the
+ * query's evaluation time: the series (one per workload, shared by every revision) may still hold
+ * its requests, so the verdict, Failed as much as Successful, may be the earlier revision's.
+ *
+ * Error is not deferred: it says the query or the provider failed (unreachable, timed out, a
+ * template that does not render), not what the data showed, so waiting would not make it another
+ * revision's; and errors abort only after `consecutiveErrorLimit` of them, retried every 10 s.
+ */
+function earlierTrafficDeferral(
+  metric: Metric,
+  verdict: Verdict,
+  span: number,
+  context: MeasureContext,
+): Deferral | undefined {
+  if (context.previousTrafficUntil === undefined || verdict.phase === 'Error') return undefined;
+  const until = context.previousTrafficUntil + span;
+  // The query runs at `at` (a backtest) or at the wall clock, which is never before `now`.
+  if ((context.at ?? context.now) >= until) return undefined;
+  return {
+    until,
+    message:
+      `deferred: measured ${measuredText(verdict)}, but this query reads traffic of the earlier ` +
+      `revision until ${new Date(context.previousTrafficUntil).toISOString()}; it reads only this ` +
+      `revision's from ${new Date(until).toISOString()} (${spanText(metric, span)})`,
+  };
+}
+
+function measuredText(verdict: Verdict): string {
+  return verdict.value === undefined ? verdict.phase : `${verdict.value} (${verdict.phase})`;
+}
+
+function spanText(metric: Metric, span: number): string {
+  const scrape = 'prometheus' in metric.provider ? metric.provider.prometheus.scrapeInterval : '';
+  return `window ${formatSeconds(span - 2 * durationToMs(scrape))} + 2 scrape intervals of ${scrape}`;
 }
 
 function formatSeconds(ms: number): string {

@@ -41,6 +41,8 @@ export interface RunnerInput {
   readonly historyLimit?: number;
   /** When the canary started receiving traffic (epoch ms): applies the evidence rule (evidence.ts). */
   readonly trafficSince?: number;
+  /** When an earlier revision's canary traffic last ended (epoch ms): the evidence rule's second clause. */
+  readonly previousTrafficUntil?: number;
 }
 
 function metricsOf(run: AnalysisRunStatus, templates: readonly AnalysisTemplateSpec[]): Metric[] {
@@ -69,6 +71,9 @@ async function takeDue(
         ...(input.judge === undefined ? {} : { judge: input.judge }),
         ...(input.web === undefined ? {} : { web: input.web }),
         ...(input.trafficSince === undefined ? {} : { trafficSince: input.trafficSince }),
+        ...(input.previousTrafficUntil === undefined
+          ? {}
+          : { previousTrafficUntil: input.previousTrafficUntil }),
       });
       return { metric, outcome };
     }),

@@ -453,6 +453,18 @@ export const CanaryStatus = z
         'When the canary of this revision last went from weight 0 to above 0 (RFC 3339 time, e.g. 2026-01-02T15:04:05Z); analyses count evidence from here.',
       ),
     /**
+     * When the canary traffic of an earlier revision (or of an earlier spell of this one) last
+     * ended: weight went from above 0 to 0, or a new revision took over while the weight was above
+     * 0. Every revision of the canary is one Prometheus series, so until this time plus a query's
+     * window and two scrapes a measurement may read that traffic and is deferred (the evidence rule).
+     */
+    previousTrafficUntil: z
+      .string()
+      .optional()
+      .describe(
+        'When the canary traffic of an earlier revision last ended (RFC 3339 time, e.g. 2026-01-02T15:04:05Z): weight went from above 0 to 0, or a new revision took over. Measurements whose query window still covers it are deferred.',
+      ),
+    /**
      * After an abort, a promotion or a return to stable: when the canary is due to be scaled to 0
      * (persisted so a restart keeps it).
      */

@@ -260,6 +260,35 @@ describe('serin analyze --from/--to (backtest)', () => {
     expect(run.stdout).toContain('Verdict: Successful at 2025-01-01T00:04:00Z');
   });
 
+  it("with --previous-traffic-until, defers failures while the window may read the earlier revision's traffic", async () => {
+    const series = file(
+      'earlier.yaml',
+      templateYaml('earlier', 'interval: 1m\ncount: 3\nsuccessCondition: result < 0.05'),
+    );
+    const times: string[] = [];
+    nock(PROM)
+      .get('/api/v1/query')
+      .query((q) => {
+        times.push(String(q.time));
+        return true;
+      })
+      .times(3)
+      .reply(200, vector('0.5'));
+    const run = await runCliCaptured([
+      ...base().map((a) => (a === oneShot ? series : a)),
+      '--from',
+      '2025-01-01T00:00:00Z',
+      '--to',
+      '2025-01-01T01:00:00Z',
+      '--previous-traffic-until',
+      '2025-01-01T00:00:00Z',
+    ]);
+    // An instant query scraped every 1m: the earlier traffic shows for 2 minutes.
+    expect(times).toEqual(['1735689600', '1735689660', '1735689720']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('Verdict: Failed at 2025-01-01T00:02:00Z');
+  });
+
   it('rejects an unreadable --traffic-since', async () => {
     const run = await runCliCaptured([...base(), '--once', '--traffic-since', 'yesterday-ish']);
     expect(run.code).toBe(4);

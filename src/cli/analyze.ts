@@ -46,6 +46,7 @@ interface AnalyzeOptions {
   to?: string;
   step?: string;
   trafficSince?: string;
+  previousTrafficUntil?: string;
   output: string;
 }
 
@@ -126,8 +127,33 @@ interface Prepared {
   readonly web: WebRunner;
   /** Every judge measurement taken, in order, for the statistics in the report. */
   readonly judgements: JudgeRecord[];
-  /** --traffic-since: applies the evidence rule as the controller does (epoch ms). */
-  readonly trafficSince: number | undefined;
+  /** --traffic-since and --previous-traffic-until: the evidence rule as the controller applies it. */
+  readonly evidence: EvidenceTimes;
+}
+
+/** Epoch ms; see `MeasureContext`. */
+interface EvidenceTimes {
+  readonly trafficSince?: number;
+  readonly previousTrafficUntil?: number;
+}
+
+function evidenceTimes(
+  options: AnalyzeOptions,
+  now: number,
+): { ok: true; value: EvidenceTimes } | { ok: false; errors: string[] } {
+  const value: { trafficSince?: number; previousTrafficUntil?: number } = {};
+  const errors: string[] = [];
+  for (const [key, flag] of [
+    ['trafficSince', '--traffic-since'],
+    ['previousTrafficUntil', '--previous-traffic-until'],
+  ] as const) {
+    const text = options[key];
+    if (text === undefined) continue;
+    const time = parseTime(text, now);
+    if (time === undefined) errors.push(`${flag} ${text}: ${TIME_HELP}`);
+    else value[key] = time;
+  }
+  return errors.length === 0 ? { ok: true, value } : { ok: false, errors };
 }
 
 // The analysis hands the runner the metric's own provider object, which names the metric.
@@ -158,10 +184,8 @@ async function prepare(
   if (options.template === undefined) return { ok: false, errors: ['--template <file|name> is required'] };
   const mode = modeOf(options, deps.clock.now());
   if (!mode.ok) return mode;
-  const trafficSince =
-    options.trafficSince === undefined ? undefined : parseTime(options.trafficSince, deps.clock.now());
-  if (options.trafficSince !== undefined && trafficSince === undefined)
-    return { ok: false, errors: [`--traffic-since ${options.trafficSince}: ${TIME_HELP}`] };
+  const evidence = evidenceTimes(options, deps.clock.now());
+  if (!evidence.ok) return evidence;
   const pairs = parseArgs(options.arg);
   if (!pairs.ok) return pairs;
   const loaded = loadTemplate(options.template, options.file);
@@ -189,7 +213,10 @@ async function prepare(
   const provider = deps.provider ?? createPrometheusProvider({ secrets });
   const wiring = judgeWiring(spec, provider, deps.clock);
   const web = deps.web ?? createWebRunner({ secrets });
-  return { ok: true, value: { spec, args, mode: mode.mode, provider, web, ...wiring, trafficSince } };
+  return {
+    ok: true,
+    value: { spec, args, mode: mode.mode, provider, web, ...wiring, evidence: evidence.value },
+  };
 }
 
 async function execute(
@@ -198,8 +225,7 @@ async function execute(
   ctx: CliContext,
   deps: AnalyzeDeps,
 ): Promise<AnalysisRunStatus> {
-  const { spec, args, mode, provider, judge, web, judgements } = prepared;
-  const evidence = prepared.trafficSince === undefined ? {} : { trafficSince: prepared.trafficSince };
+  const { spec, args, mode, provider, judge, web, judgements, evidence } = prepared;
   if (mode.kind === 'backtest') {
     return runBacktest({
       templates: [spec],
@@ -294,6 +320,10 @@ export function registerAnalyze(
     .option(
       '--traffic-since <time>',
       "when the canary started receiving traffic: a pass before its queries' window plus two scrape intervals is deferred, as the controller does",
+    )
+    .option(
+      '--previous-traffic-until <time>',
+      "when an earlier revision's canary traffic ended: any verdict but an Error before its queries' window plus two scrape intervals is deferred, as the controller does",
     )
     .addOption(outputOption(['table', 'json']))
     .addHelpText(

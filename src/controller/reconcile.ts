@@ -95,6 +95,7 @@ async function decide(
       now,
       clock: deps.clock,
       ...trafficSinceOf(canary.status, now),
+      ...previousTrafficOf(canary.status),
     },
     {
       provider: deps.provider,
@@ -273,6 +274,8 @@ async function reconcileLive(
   const status: CanaryStatus = {
     ...withoutMachineFields(draft.status),
     ...trafficSinceAfter(canary.status, { canaryWeight, revision: machine.revision, now }),
+    // Read after the effects: the weight written this pass ended the traffic no earlier than now.
+    ...previousTrafficAfter(canary.status, { canaryWeight, revision: machine.revision, now: deps.clock() }),
     observedGeneration: canary.metadata.generation,
     phase: machine.phase,
     canaryWeight,
@@ -351,6 +354,28 @@ export function trafficSinceAfter(
   return { canaryTrafficSince: continuing ? since : new Date(next.now).toISOString() };
 }
 
+/** When an earlier revision's canary traffic ended, for the evidence rule's second clause. */
+function previousTrafficOf(status: CanaryStatus | undefined): { previousTrafficUntil?: number } {
+  const until = Date.parse(status?.previousTrafficUntil ?? '');
+  return Number.isFinite(until) ? { previousTrafficUntil: until } : {};
+}
+
+/**
+ * `previousTrafficUntil` after the pass: set when the canary's weight goes from above 0 to 0, or
+ * when a new revision takes over while the weight is above 0 (the old one's traffic ends then
+ * too); otherwise kept, also at weight 0, since the next revision's queries read the same series.
+ */
+export function previousTrafficAfter(
+  previous: CanaryStatus | undefined,
+  next: { canaryWeight: number; revision: string | undefined; now: number },
+): { previousTrafficUntil?: string } {
+  const hadTraffic = (previous?.canaryWeight ?? 0) > 0;
+  const ended = hadTraffic && (next.canaryWeight === 0 || previous?.revision !== next.revision);
+  if (ended) return { previousTrafficUntil: new Date(next.now).toISOString() };
+  const kept = previous?.previousTrafficUntil;
+  return kept === undefined ? {} : { previousTrafficUntil: kept };
+}
+
 function withoutMachineFields(status: CanaryStatus): CanaryStatus {
   const {
     revision: _r,
@@ -359,6 +384,7 @@ function withoutMachineFields(status: CanaryStatus): CanaryStatus {
     stepStartedAt: _t,
     pauseReason: _p,
     canaryTrafficSince: _c,
+    previousTrafficUntil: _u,
     ...rest
   } = status;
   return rest;

@@ -1,11 +1,13 @@
 /**
  * The evidence rule in the controller: `status.canaryTrafficSince` records when the canary got
  * traffic, and a measurement that would pass before the template's window plus two scrapes is
- * deferred, with the reason in status. A failing measurement counts at once.
+ * deferred, with the reason in status. A failing measurement counts at once, except while the
+ * query may still read an earlier revision's traffic (`status.previousTrafficUntil`): every revision
+ * of the canary is one series.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CanaryStatus } from '../../src/api/index.ts';
-import { startHarness, successRateTemplate, type Harness } from './harness.ts';
+import { canary, startHarness, successRateTemplate, type Harness } from './harness.ts';
 import { release, startRollout, toIdle } from './rollout-helpers.ts';
 
 let h: Harness;
@@ -100,5 +102,90 @@ describe('the evidence rule in the controller', () => {
     expect(second.canaryWeight).toBe(20);
     expect(second.canaryTrafficSince).toBe(new Date(h.clock.now()).toISOString());
     expect(second.canaryTrafficSince).not.toBe(first);
+  });
+
+  it("records when a revision's canary traffic ended, keeps it at weight 0 and after, and moves it when a new revision takes over", async () => {
+    h = await startHarness();
+    await toIdle(h);
+    await startRollout(h);
+    expect((await fullStatus()).previousTrafficUntil).toBeUndefined();
+    h.clock.advance(61 * SECOND);
+    await h.pass();
+    h.provider.set('success_rate', 0.5);
+    await h.pass();
+    const aborted = await fullStatus();
+    const abortedAt = new Date(h.clock.now()).toISOString();
+    expect([aborted.phase, aborted.canaryWeight, aborted.previousTrafficUntil]).toEqual([
+      'Aborted',
+      0,
+      abortedAt,
+    ]);
+    h.clock.advance(10 * SECOND);
+    await h.pass();
+    expect((await fullStatus()).previousTrafficUntil).toBe(abortedAt);
+    h.clock.advance(10 * SECOND);
+    h.provider.set('success_rate', 0.99);
+    await startRollout(h, 'podinfo:3.0');
+    const next = await fullStatus();
+    expect([next.canaryWeight, next.previousTrafficUntil]).toEqual([20, abortedAt]);
+    h.clock.advance(30 * SECOND);
+    await release(h, 'podinfo:4.0');
+    await h.pass();
+    const takenOver = new Date(h.clock.now()).toISOString();
+    expect((await fullStatus()).previousTrafficUntil).toBe(takenOver);
+    await h.markRolledOut('podinfo');
+    await h.pass();
+    const fourth = await fullStatus();
+    expect([fourth.canaryWeight, fourth.previousTrafficUntil]).toEqual([20, takenOver]);
+  });
+
+  it("defers a failure right after an earlier revision's traffic, and counts measurements once the window has passed", async () => {
+    // setWeight then analysis at once: the good release is measured within the bad one's window.
+    h = await startHarness({
+      canary: canary({
+        steps: [
+          { setWeight: 20 },
+          {
+            analysis: {
+              templates: [{ templateName: 'success-rate' }],
+              args: [{ name: 'workload', value: 'podinfo' }],
+            },
+          },
+          { setWeight: 50 },
+          { pause: {} },
+        ],
+      }),
+    });
+    await toIdle(h);
+    h.provider.set('success_rate', 0.5);
+    await startRollout(h);
+    await h.pass();
+    await h.pass();
+    const bad = await fullStatus();
+    expect([bad.phase, bad.canaryWeight]).toEqual(['Aborted', 0]);
+    const ended = Date.parse(bad.previousTrafficUntil ?? '');
+    expect(ended).toBe(h.clock.now());
+    // The good release, while the shared series still shows the bad one's errors.
+    await startRollout(h, 'podinfo:3.0');
+    // The query reads the value, scraped every 15 s: the bad traffic shows until ended + 30 s.
+    while (h.clock.now() < ended + 30 * SECOND) {
+      await h.pass();
+      const waiting = await fullStatus();
+      expect([waiting.phase, waiting.canaryWeight]).toEqual(['Progressing', 20]);
+      const metric = waiting.analysis?.at(-1)?.metrics[0];
+      expect(metric).toMatchObject({ count: 0, failed: 0, measurements: [] });
+      expect(metric?.message).toContain(
+        `deferred: measured 0.5 (Failed), but this query reads traffic of the earlier revision until ${bad.previousTrafficUntil}`,
+      );
+      h.clock.advance(5 * SECOND);
+    }
+    h.provider.set('success_rate', 0.99);
+    for (let i = 0; i < 6 && (await fullStatus()).canaryWeight !== 50; i++) {
+      await h.pass();
+      h.clock.advance(10 * SECOND);
+    }
+    const good = await fullStatus();
+    expect([good.phase, good.canaryWeight]).toEqual(['Paused', 50]);
+    expect(good.analysis?.at(-1)).toMatchObject({ phase: 'Successful' });
   });
 });
