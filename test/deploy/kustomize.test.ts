@@ -15,6 +15,7 @@ interface Container {
   livenessProbe: { httpGet: { path: string; port: string } };
   readinessProbe: { httpGet: { path: string; port: string } };
   resources: { requests: Record<string, string>; limits: Record<string, string> };
+  env: { name: string; value?: string }[];
   securityContext: Record<string, unknown>;
 }
 interface Rendered {
@@ -86,6 +87,17 @@ describe.each(['deploy/default', 'deploy/namespaced'])('%s', (dir) => {
     expect(container.readinessProbe.httpGet).toMatchObject({ path: '/readyz', port: 'http-metrics' });
     expect(Object.keys(container.resources.requests).sort()).toEqual(['cpu', 'memory']);
     expect(container.resources.limits.memory).toBeDefined();
+  });
+
+  it("caps Node's heap below the memory limit, so V8 collects before the kernel kills", () => {
+    const { container } = controllerOf(docs);
+    const options = container.env.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+    const cap = /--max-old-space-size=(\d+)/.exec(options)?.[1];
+    expect(cap, 'NODE_OPTIONS sets --max-old-space-size').toBeDefined();
+    const limit = /^(\d+)Mi$/.exec(container.resources.limits.memory ?? '')?.[1];
+    expect(limit, 'the memory limit is given in Mi').toBeDefined();
+    // Node itself, its code and the young generation need room beside the old space.
+    expect(Number(cap)).toBeLessThanOrEqual(Number(limit) * 0.8);
   });
 
   it('is hardened: non-root, read-only root filesystem, no capabilities, RuntimeDefault seccomp', () => {
