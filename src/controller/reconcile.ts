@@ -172,7 +172,7 @@ async function converge(machine: MachineStatus, ports: EffectPorts, draft: PassD
  * Canary for anything else (a pass between two measurements did nothing but cost a core's share at
  * 10,000 Canaries, docs/performance.md). At rest, or measuring, the resync is 300 s.
  */
-export function requeueAfter(machine: MachineStatus, draft: PassDraft, now: number): number {
+function requeueAfter(machine: MachineStatus, draft: PassDraft, now: number): number {
   const candidates = [draft.requeueAfterMs ?? Infinity];
   const measurement = nextMeasurementAt(draft.status.analysis ?? [], machine.activeRunIds);
   if (measurement !== undefined) candidates.push(measurement - now);
