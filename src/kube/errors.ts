@@ -129,6 +129,10 @@ export function errorFromNetwork(
     return new KubeError({ code: 'Aborted', status: 0, message: 'request aborted', request, cause: err });
   }
   const message = err instanceof Error ? err.message : String(err);
+  // The transport's own deadline (src/kube/transport.ts): the server may have the request.
+  if (err instanceof Error && err.name === 'TimeoutError') {
+    return new KubeError({ code: 'Timeout', status: 0, message, request, cause: err });
+  }
   return new KubeError({ code: 'Unreachable', status: 0, message, request, cause: err });
 }
 

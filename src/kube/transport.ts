@@ -9,6 +9,14 @@ import {
   type KubeConfig,
 } from './client-node.ts';
 
+/** How long a request (not a watch) may wait for its response. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+/** A request that got no response within the transport's deadline. */
+export class RequestTimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
 /** HTTP methods serin uses against the API server. */
 export type KubeMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -79,8 +87,14 @@ export class ClientNodeTransport implements KubeTransport {
   readonly #http = new IsomorphicFetchHttpLibrary();
   readonly #watch: Watch;
   readonly #agents = new Map<string, HttpAgent>();
+  readonly #timeoutMs: number;
 
-  constructor(kc: KubeConfig) {
+  /**
+   * `requestTimeoutMs` bounds every request but watches (default 60 s): a request whose bytes a
+   * dead connection swallowed would otherwise hold its pass, and its worker, for ever.
+   */
+  constructor(kc: KubeConfig, options: { requestTimeoutMs?: number } = {}) {
+    this.#timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const cluster = kc.getCurrentCluster();
     if (cluster === null) throw new Error('kubeconfig has no current cluster');
     this.#kc = kc;
@@ -98,13 +112,37 @@ export class ClientNodeTransport implements KubeTransport {
       ctx.setHeaderParam('Content-Type', req.contentType ?? 'application/json');
       ctx.setBody(JSON.stringify(req.body));
     }
-    if (req.signal !== undefined) ctx.setSignal(req.signal);
-    await this.#kc.applySecurityAuthentication(ctx);
-    const agent = ctx.getAgent();
-    if (agent !== undefined) ctx.setAgent(this.#kept(agent));
-    const res = await this.#http.send(ctx).toPromise();
-    const text = await res.body.text();
-    return { status: res.httpStatusCode, body: parseBody(text), headers: res.headers };
+    // One signal for the caller's and our deadline; the listener and the timer go with the request
+    // (AbortSignal.any would tie each request to a fencing signal that lives for a whole term).
+    const abort = new AbortController();
+    const timer = setTimeout(() => {
+      abort.abort();
+    }, this.#timeoutMs);
+    const follow = (): void => {
+      abort.abort(req.signal?.reason);
+    };
+    if (req.signal?.aborted === true) follow();
+    else req.signal?.addEventListener('abort', follow, { once: true });
+    ctx.setSignal(abort.signal);
+    try {
+      await this.#kc.applySecurityAuthentication(ctx);
+      const agent = ctx.getAgent();
+      if (agent !== undefined) ctx.setAgent(this.#kept(agent));
+      const res = await this.#http.send(ctx).toPromise();
+      const text = await res.body.text();
+      return { status: res.httpStatusCode, body: parseBody(text), headers: res.headers };
+    } catch (err) {
+      // Our deadline, not the caller's signal: say so (the client reports it as a Timeout).
+      if (abort.signal.aborted && req.signal?.aborted !== true) {
+        throw new RequestTimeoutError(`no response from the API server within ${this.#timeoutMs} ms`, {
+          cause: err,
+        });
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', follow);
+    }
   }
 
   /**

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeConfig } from '../../src/kube/client-node.ts';
-import { ClientNodeTransport } from '../../src/kube/index.ts';
+import { ClientNodeTransport, KubeClient } from '../../src/kube/index.ts';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -68,5 +68,31 @@ describe('ClientNodeTransport', () => {
     await burst();
     await burst();
     expect(world.connections()).toBe(opened);
+  });
+
+  it('gives up on a request that gets no response within its deadline, as a Timeout, and the caller can still abort', async () => {
+    let received = 0;
+    server = createServer(() => {
+      received++; // never answers: a connection that swallows the request
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const kc = kubeConfig(`http://127.0.0.1:${port}`);
+    const transport = new ClientNodeTransport(kc, { requestTimeoutMs: 200 });
+    await expect(transport.send({ method: 'GET', path: '/api/v1/namespaces' })).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
+    const client = new KubeClient({ transport, retry: { maxAttempts: 1 } });
+    await expect(client.get({ apiVersion: 'v1', kind: 'Namespace', name: 'x' })).rejects.toMatchObject({
+      code: 'Timeout',
+    });
+    const caller = new AbortController();
+    const sent = transport.send({ method: 'GET', path: '/api/v1/pods', signal: caller.signal });
+    setTimeout(() => {
+      caller.abort();
+    }, 20);
+    await expect(sent).rejects.not.toMatchObject({ name: 'TimeoutError' });
+    // The first two reached the server (a deadline, not a refused connection); the third may not have.
+    expect(received).toBeGreaterThanOrEqual(2);
   });
 });
