@@ -190,6 +190,8 @@ function requeueAfter(machine: MachineStatus, draft: PassDraft, now: number): nu
 interface PassProgress {
   stage: PassStage;
   ctx: ReconcileContext | undefined;
+  /** The pass's time: taken again once its reads are in (see runPass). */
+  now: number;
 }
 
 /**
@@ -202,12 +204,11 @@ export async function reconcile(
   deps: ReconcilerDeps,
   key: { namespace: string; name: string },
 ): Promise<ReconcileResult> {
-  const now = deps.clock();
-  const progress: PassProgress = { stage: 'gather', ctx: undefined };
+  const progress: PassProgress = { stage: 'gather', ctx: undefined, now: deps.clock() };
   try {
-    return await runPass(deps, key, { now, progress });
+    return await runPass(deps, key, progress);
   } catch (err) {
-    await reportFailure(deps, { key, ctx: progress.ctx, stage: progress.stage, err, now });
+    await reportFailure(deps, { key, ctx: progress.ctx, stage: progress.stage, err, now: progress.now });
     throw err;
   }
 }
@@ -215,10 +216,13 @@ export async function reconcile(
 async function runPass(
   deps: ReconcilerDeps,
   key: { namespace: string; name: string },
-  pass: { readonly now: number; readonly progress: PassProgress },
+  progress: PassProgress,
 ): Promise<ReconcileResult> {
-  const { now, progress } = pass;
   const ctx = await gather(deps.reader ?? liveReader(deps.client), key, parseCanary);
+  // The pass decides at the time its reads are in, not when it began: a read can wait for a cache
+  // to show serin's own last write, and a step started at the earlier time would end that much
+  // sooner after its weight is set (a 1 s pause after a 1 s wait is no pause at all).
+  const now = (progress.now = deps.clock());
   if (!ctx) {
     deps.metrics?.forgetCanary(key.namespace, key.name);
     await rejectOrphans(deps, key, now);
@@ -232,7 +236,7 @@ async function runPass(
   progress.stage = 'finalizer';
   const live = { ...ctx, raw: await ensureFinalizer(deps, ctx) };
   progress.ctx = live;
-  return reconcileLive(deps, live, pass);
+  return reconcileLive(deps, live, { now, progress });
 }
 
 async function reconcileLive(
