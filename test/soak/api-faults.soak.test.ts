@@ -61,7 +61,12 @@ function duplicateEffects(history: readonly Snapshot[]): string[] {
   const found = [...stepsTakenTwice(history).examples];
   const weights: number[] = [];
   for (const s of history) if (s.weight > 0 && weights.at(-1) !== s.weight) weights.push(s.weight);
-  if (weights.join(',') !== '10,50') found.push(`canary weights ${weights.join(' → ')} (expected 10 → 50)`);
+  if (weights.join(',') !== '10,50') {
+    // Where each change was seen, so a report says what happened between the samples.
+    const from = history[0]?.at ?? 0;
+    const seen = history.map((s) => `+${s.at - from}ms ${s.phase}@${s.step ?? '-'}:${s.weight}`).join(', ');
+    found.push(`canary weights ${weights.join(' → ')} (expected 10 → 50); seen: ${seen}`);
+  }
   const primaries: string[] = [];
   for (const s of history) if (primaries.at(-1) !== s.primary) primaries.push(s.primary);
   if (primaries.length !== 2) found.push(`primary images ${primaries.join(' → ')} (expected one promotion)`);
