@@ -73,6 +73,32 @@ function reads(h: Harness): AuditRecord[] {
 const phase = async (h: Harness, name: string): Promise<string | undefined> =>
   ((await h.get('Canary', name))?.status as { phase?: string } | undefined)?.phase;
 
+/**
+ * Starts a Controller over the harness's world, rolls out every primary and waits until every
+ * Canary is Idle. `onPass` hears of each pass that reaches its effects (routerFor is called once in
+ * each), with the Canary's name.
+ */
+async function controllerToIdle(harness: Harness, onPass: (canary: string) => void): Promise<Controller> {
+  const deps = {
+    ...harness.deps,
+    routerFor: (c: Parameters<typeof harness.deps.routerFor>[0]) => {
+      onPass((c as { metadata?: { name?: string } }).metadata?.name ?? '');
+      return harness.deps.routerFor(c);
+    },
+  };
+  const started = new Controller({ deps, logger: silent, namespace: NS, workers: 2 });
+  controller = started; // stopped by afterEach even if a wait below fails
+  started.start();
+  for (const name of names) {
+    await poll(() => harness.get('Deployment', `${name}-primary`), `${name}-primary created`, 20_000);
+    await harness.markRolledOut(`${name}-primary`);
+  }
+  for (const name of names) {
+    await eventually(async () => (await phase(harness, name)) === 'Idle', `${name} Idle`, 20_000);
+  }
+  return started;
+}
+
 let h: Harness | undefined;
 let controller: Controller | undefined;
 afterEach(async () => {
@@ -88,23 +114,9 @@ describe('cached reads', () => {
     await world(h);
     const harness = h;
     let passes = 0;
-    // routerFor is called once in every pass that reaches its effects: it counts the passes.
-    const deps = {
-      ...harness.deps,
-      routerFor: (c: Parameters<typeof harness.deps.routerFor>[0]) => {
-        passes++;
-        return harness.deps.routerFor(c);
-      },
-    };
-    controller = new Controller({ deps, logger: silent, namespace: NS, workers: 2 });
-    controller.start();
-    for (const name of names) {
-      await poll(() => harness.get('Deployment', `${name}-primary`), `${name}-primary created`, 20_000);
-      await harness.markRolledOut(`${name}-primary`);
-    }
-    for (const name of names) {
-      await eventually(async () => (await phase(harness, name)) === 'Idle', `${name} Idle`, 20_000);
-    }
+    controller = await controllerToIdle(harness, () => {
+      passes++;
+    });
 
     // Resync passes, as the 300 s timer would start them.
     harness.sim.audit.clear();
@@ -141,23 +153,9 @@ describe('cached reads', () => {
     const harness = h;
     // Which Canaries a VirtualService wakes is routedVirtualServices' index (src/controller/caches.test.ts).
     const passes = new Map<string, number>();
-    const deps = {
-      ...harness.deps,
-      routerFor: (c: Parameters<typeof harness.deps.routerFor>[0]) => {
-        const name = (c as { metadata?: { name?: string } }).metadata?.name ?? '';
-        passes.set(name, (passes.get(name) ?? 0) + 1);
-        return harness.deps.routerFor(c);
-      },
-    };
-    controller = new Controller({ deps, logger: silent, namespace: NS, workers: 2 });
-    controller.start();
-    for (const name of names) {
-      await poll(() => harness.get('Deployment', `${name}-primary`), `${name}-primary created`, 20_000);
-      await harness.markRolledOut(`${name}-primary`);
-    }
-    for (const name of names) {
-      await eventually(async () => (await phase(harness, name)) === 'Idle', `${name} Idle`, 20_000);
-    }
+    controller = await controllerToIdle(harness, (name) => {
+      passes.set(name, (passes.get(name) ?? 0) + 1);
+    });
     // The resync timer (300 s at rest) never fires in this test: a pass now comes from a watch.
     const before = new Map(passes);
     const edited = names.at(-1) ?? 'podinfo';
