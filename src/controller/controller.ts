@@ -66,6 +66,7 @@ export class Controller {
         options.deps.metrics?.reconcileErrors.inc();
         options.logger.warn({ err, canary: key }, 'reconcile failed; retrying with backoff');
       },
+      onTaken: (_key, waitedMs) => options.deps.metrics?.queueWait.observe(waitedMs / 1000),
     });
     if (options.leaderElection) {
       const { shards = 1, name, ...le } = options.leaderElection;

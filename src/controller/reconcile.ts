@@ -171,19 +171,27 @@ async function converge(machine: MachineStatus, ports: EffectPorts, draft: PassD
  * measurement scheduled: that measurement is when something can happen, and a watch wakes the
  * Canary for anything else (a pass between two measurements did nothing but cost a core's share at
  * 10,000 Canaries, docs/performance.md). At rest, or measuring, the resync is 300 s.
+ *
+ * The times are known at `decidedAt` and the delay counts from `endedAt`, once the pass's writes
+ * are done: counted from the decision, every measurement came late by the length of the pass that
+ * scheduled it (its status write, behind 170 others a second at 10,000 Canaries).
  */
-function requeueAfter(machine: MachineStatus, draft: PassDraft, now: number): number {
-  const candidates = [draft.requeueAfterMs ?? Infinity];
+function requeueAfter(
+  machine: MachineStatus,
+  draft: PassDraft,
+  pass: { readonly decidedAt: number; readonly endedAt: number },
+): number {
+  const { decidedAt, endedAt } = pass;
+  const at = [draft.requeueAfterMs === undefined ? Infinity : decidedAt + draft.requeueAfterMs];
   const measurement = nextMeasurementAt(draft.status.analysis ?? [], machine.activeRunIds);
-  if (measurement !== undefined) candidates.push(measurement - now);
-  if (draft.status.canaryScaleDownAt !== undefined)
-    candidates.push(Date.parse(draft.status.canaryScaleDownAt) - now);
+  if (measurement !== undefined) at.push(measurement);
+  if (draft.status.canaryScaleDownAt !== undefined) at.push(Date.parse(draft.status.canaryScaleDownAt));
   // A deadline already past whose guard did not fire (a pause does not count against it) is not a
   // time to come back at once: the resync looks again.
-  if (machine.deadlineAt !== undefined && machine.deadlineAt > now) candidates.push(machine.deadlineAt - now);
+  if (machine.deadlineAt !== undefined && machine.deadlineAt > decidedAt) at.push(machine.deadlineAt);
   const steady = machine.phase === 'Idle' || machine.phase === 'Succeeded';
-  candidates.push(steady || measurement !== undefined ? STEADY_RESYNC_MS : ROLLOUT_RESYNC_MS);
-  return Math.max(0, Math.min(...candidates));
+  const resync = steady || measurement !== undefined ? STEADY_RESYNC_MS : ROLLOUT_RESYNC_MS;
+  return Math.max(0, Math.min(resync, Math.min(...at) - endedAt));
 }
 
 /** How far a pass got: where a failure happened, and the Canary as the pass last read it. */
@@ -300,7 +308,7 @@ async function reconcileLive(
   };
   progress.stage = 'commit';
   await commit(deps, ctx, canary, keepClockIfIdle(ctx.raw.status as CanaryStatus | undefined, status), draft);
-  return { requeueAfterMs: requeueAfter(machine, draft, now) };
+  return { requeueAfterMs: requeueAfter(machine, draft, { decidedAt: now, endedAt: deps.clock() }) };
 }
 
 /**

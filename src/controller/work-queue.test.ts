@@ -64,6 +64,29 @@ describe('WorkQueue', () => {
     expect(seen).toEqual(['ns/a', 'ns/a']);
   });
 
+  it('reports how long each key waited for a worker', async () => {
+    const taken: [string, number][] = [];
+    const queue = new WorkQueue({ onTaken: (key, waitedMs) => taken.push([key, waitedMs]) });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const running = queue.run(1, async (key) => {
+      if (key === 'a') await held;
+      else queue.shutDown();
+      return {};
+    });
+    queue.add('a');
+    await tick();
+    queue.add('b');
+    const queuedBy = performance.now();
+    await tick(30);
+    const releasedAt = performance.now();
+    release();
+    await running;
+    expect(taken.map(([key]) => key)).toEqual(['a', 'b']);
+    // b waited behind a: at least from when it was queued to when a's pass was let go.
+    expect(taken[1]?.[1]).toBeGreaterThanOrEqual(releasedAt - queuedBy);
+  });
+
   it('reports its depth', () => {
     const queue = new WorkQueue();
     queue.add('a');

@@ -11,6 +11,11 @@ export interface WorkQueueOptions {
   readonly maxDelayMs?: number;
   /** Called when a handler throws (the key is retried with backoff). */
   readonly onError?: (key: string, err: unknown) => void;
+  /**
+   * Called when a worker takes a key, with how long it waited in the queue (ms): from when it was
+   * queued (or, added while in a pass, when that pass ended) to now. client-go's queue_duration.
+   */
+  readonly onTaken?: (key: string, waitedMs: number) => void;
 }
 
 /**
@@ -20,12 +25,15 @@ export interface WorkQueueOptions {
  */
 export class WorkQueue {
   readonly #queue: string[] = [];
+  /** When each queued key was queued (performance.now()). */
+  readonly #queuedAt = new Map<string, number>();
   readonly #dirty = new Set<string>();
   readonly #processing = new Set<string>();
   readonly #failures = new Map<string, number>();
   readonly #timers = new Map<string, { due: number; timer: NodeJS.Timeout }>();
   readonly #waiters: (() => void)[] = [];
-  readonly #options: Required<Omit<WorkQueueOptions, 'onError'>> & Pick<WorkQueueOptions, 'onError'>;
+  readonly #options: Required<Omit<WorkQueueOptions, 'onError' | 'onTaken'>> &
+    Pick<WorkQueueOptions, 'onError' | 'onTaken'>;
   #shuttingDown = false;
 
   constructor(options: WorkQueueOptions = {}) {
@@ -41,7 +49,12 @@ export class WorkQueue {
     if (this.#shuttingDown || this.#dirty.has(key)) return;
     this.#dirty.add(key);
     if (this.#processing.has(key)) return;
+    this.#enqueue(key);
+  }
+
+  #enqueue(key: string): void {
     this.#queue.push(key);
+    this.#queuedAt.set(key, performance.now());
     this.#waiters.shift()?.();
   }
 
@@ -80,15 +93,15 @@ export class WorkQueue {
     if (key === undefined) return undefined;
     this.#dirty.delete(key);
     this.#processing.add(key);
+    const queuedAt = this.#queuedAt.get(key);
+    this.#queuedAt.delete(key);
+    if (queuedAt !== undefined) this.#options.onTaken?.(key, performance.now() - queuedAt);
     return key;
   }
 
   #done(key: string): void {
     this.#processing.delete(key);
-    if (this.#dirty.has(key)) {
-      this.#queue.push(key);
-      this.#waiters.shift()?.();
-    }
+    if (this.#dirty.has(key)) this.#enqueue(key);
   }
 
   async #work(handler: (key: string) => Promise<WorkResult>): Promise<void> {
@@ -117,6 +130,7 @@ export class WorkQueue {
     for (const { timer } of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
     this.#queue.length = 0;
+    this.#queuedAt.clear();
     for (const wake of this.#waiters.splice(0)) wake();
   }
 }

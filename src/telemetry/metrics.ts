@@ -55,6 +55,12 @@ export class ControllerMetrics {
     labelNames: ['receiver', 'result'] as const,
     registers: [this.registry],
   });
+  readonly queueWait = new Histogram({
+    name: 'serin_workqueue_queue_duration_seconds',
+    help: 'How long a Canary waited in the work queue for a worker (client-go: workqueue_queue_duration_seconds).',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
   readonly queueDepth = new Gauge({
     name: 'serin_workqueue_depth',
     help: 'Canaries waiting in the work queue.',

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Controller } from '../../src/controller/controller.ts';
 import { controllerCaches } from '../../src/controller/caches.ts';
 import { reconcile } from '../../src/controller/reconcile.ts';
+import { ControllerMetrics } from '../../src/telemetry/metrics.ts';
 import type { AuditRecord } from '../../src/sim/kube/index.ts';
 import {
   KubeClient,
@@ -78,9 +79,14 @@ const phase = async (h: Harness, name: string): Promise<string | undefined> =>
  * Canary is Idle. `onPass` hears of each pass that reaches its effects (routerFor is called once in
  * each), with the Canary's name.
  */
-async function controllerToIdle(harness: Harness, onPass: (canary: string) => void): Promise<Controller> {
+async function controllerToIdle(
+  harness: Harness,
+  onPass: (canary: string) => void,
+  metrics?: ControllerMetrics,
+): Promise<Controller> {
   const deps = {
     ...harness.deps,
+    ...(metrics ? { metrics } : {}),
     routerFor: (c: Parameters<typeof harness.deps.routerFor>[0]) => {
       onPass((c as { metadata?: { name?: string } }).metadata?.name ?? '');
       return harness.deps.routerFor(c);
@@ -114,9 +120,14 @@ describe('cached reads', () => {
     await world(h);
     const harness = h;
     let passes = 0;
-    controller = await controllerToIdle(harness, () => {
-      passes++;
-    });
+    const metrics = new ControllerMetrics();
+    controller = await controllerToIdle(
+      harness,
+      () => {
+        passes++;
+      },
+      metrics,
+    );
 
     // Resync passes, as the 300 s timer would start them.
     harness.sim.audit.clear();
@@ -128,6 +139,11 @@ describe('cached reads', () => {
     const cached = reads(harness);
     expect(passes - before).toBeGreaterThanOrEqual(ROUNDS * names.length);
     expect(cached).toEqual([]);
+    // Every pass the workers took was first timed in the queue.
+    const waits = /^serin_workqueue_queue_duration_seconds_count (\d+)$/m.exec(
+      await metrics.registry.metrics(),
+    );
+    expect(Number(waits?.[1])).toBeGreaterThanOrEqual(passes);
     await controller.stop();
     controller = undefined;
 

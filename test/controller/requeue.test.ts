@@ -3,6 +3,7 @@
  * earliest time it knows of, and otherwise a resync (reconcile.ts, requeueAfter).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CanaryStatus } from '../../src/api/index.ts';
 import type { KubeObject } from '../../src/kube/index.ts';
 import { canary, startHarness, successRateTemplate, type Harness } from './harness.ts';
 import { release, replicas, startRollout, status, toIdle } from './rollout-helpers.ts';
@@ -34,6 +35,33 @@ describe('requeue after a pass', () => {
     const run = (await status(h)).analysis?.[0];
     expect(run?.metrics[0]?.measurements.map((m) => m.phase)).toEqual(['Successful']);
     expect(result.requeueAfterMs).toBe(60_000);
+  });
+
+  it('counts the sleep from the end of the pass, so a slow status write does not delay the next measurement', async () => {
+    h = await startHarness({ templates: [everyMinute()] });
+    await toIdle(h);
+    await startRollout(h);
+    h.provider.set('success_rate', 0.99);
+    h.clock.advance(61_000);
+    await h.pass();
+    // The status write of the measuring pass takes 2 s (a busy API server).
+    const client = h.deps.client;
+    const mergePatch = client.mergePatch.bind(client);
+    client.mergePatch = async <T extends KubeObject = KubeObject>(
+      ...args: Parameters<typeof mergePatch>
+    ): Promise<T> => {
+      const written = await mergePatch<T>(...args);
+      if (args[0].kind === 'Canary') h?.clock.advance(2_000);
+      return written;
+    };
+    const result = await h.pass();
+    const canaryStatus = (await h.get('Canary', 'podinfo'))?.status as CanaryStatus | undefined;
+    const metric = canaryStatus?.analysis?.[0]?.metrics[0];
+    expect(metric?.measurements.map((m) => m.phase)).toEqual(['Successful']);
+    const due = Date.parse(metric?.nextMeasurementAt ?? '');
+    // Due 60 s after the measurement; the pass ended 2 s after it, so 58 s from then.
+    expect(due - Date.parse(metric?.measurements[0]?.finishedAt ?? '')).toBe(60_000);
+    expect(result.requeueAfterMs).toBe(58_000);
   });
 
   it('looks again every 15 s during a rollout with nothing scheduled (a pause for a person)', async () => {

@@ -6,6 +6,7 @@
  * `--profile DIR`: the controller writes a V8 CPU profile and, at the end of the window, a heap
  * snapshot into DIR/n<N> (a profiled run is slower: read its profile, not its figures).
  * `--node-options "--max-old-space-size=384"`: flags for the controller's node (the table says so).
+ * `--serin-args "--workers 8"`: more flags for `serin controller` (the table says so).
  */
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '3' },
     profile: { type: 'string' },
     'node-options': { type: 'string' },
+    'serin-args': { type: 'string' },
   },
 });
 const counts = (values.canaries ?? ['100,1000,10000'])
@@ -40,7 +42,7 @@ function commit(): string {
 const METHOD = [
   `# serin bench:scale — ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, commit ${commit()}`,
   '# method:',
-  '# - serin controller (bin/serin.js, the build, default --workers) as a child process, against the Kubernetes API',
+  `# - serin controller (bin/serin.js, the build, flags: ${values['serin-args'] ?? 'defaults'}) as a child process, against the Kubernetes API`,
   '#   simulator (src/sim/kube over HTTP) in the bench process, with its own user so its requests are told apart.',
   `# - N Canaries, ${PER_NAMESPACE} to a namespace, each with a target Deployment and a VirtualService (docs/examples),`,
   '#   the shipped istio-success-rate template in each namespace (interval 30 s, failureLimit 0, window',
@@ -97,7 +99,8 @@ function details(r: ScaleRow): string {
   return (
     `#   N=${r.n}: window ${r.windowS.toFixed(0)} s; lateness from ${r.latenessSource}; queries before from ${r.queriesBeforeSource}; ` +
     `controller heap used ${fmt(r.heapUsedMiB, 0)} of ${fmt(r.heapTotalMiB, 0)} MiB, external ${fmt(r.externalMiB, 0)} MiB (end of window); ` +
-    `bench process (simulator + stand-in + writer): CPU ${fmt(r.simCpuMean, 2)} cores, RSS ${fmt(r.simRssMiB, 0)} MiB` +
+    `bench process (simulator + stand-in + writer): CPU ${fmt(r.simCpuMean, 2)} cores, RSS ${fmt(r.simRssMiB, 0)} MiB; ` +
+    `where a measurement's time goes: ${r.breakdown}` +
     (r.notes.length === 0 ? '' : `; ${r.notes.join('; ')}`)
   );
 }
@@ -109,9 +112,17 @@ for (const n of counts) {
   try {
     const profileDir = values.profile === undefined ? undefined : join(resolve(values.profile), `n${n}`);
     if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
-    const nodeOptions = values['node-options']?.split(' ').filter((o) => o !== '') ?? [];
+    const words = (text: string | undefined): string[] => text?.split(' ').filter((o) => o !== '') ?? [];
+    const nodeOptions = words(values['node-options']);
+    const serinArgs = words(values['serin-args']);
     rows.push(
-      await runTrial({ n, minutes, nodeOptions, ...(profileDir === undefined ? {} : { profileDir }) }),
+      await runTrial({
+        n,
+        minutes,
+        nodeOptions,
+        serinArgs,
+        ...(profileDir === undefined ? {} : { profileDir }),
+      }),
     );
   } catch (err) {
     console.log(`#   N=${n} failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -76,6 +76,8 @@ export interface ScaleRow {
   heapUsedMiB: number | undefined;
   heapTotalMiB: number | undefined;
   externalMiB: number | undefined;
+  /** Queue wait, pass length, event-loop lag and the exact lateness from status, as text. */
+  breakdown: string;
   notes: string[];
 }
 
@@ -191,6 +193,7 @@ function startController(rig: Rig, port: number, opts: TrialOptions): SerinProce
     `127.0.0.1:${port}`,
     '--log-level',
     'warn',
+    ...(opts.serinArgs ?? []),
   ]);
 }
 
@@ -292,6 +295,37 @@ function latenessFigures(
   };
 }
 
+/**
+ * Where a measurement's lateness comes from: the wait for a worker, the pass itself (histogram bucket
+ * upper bounds over the window), the event loop's lag (prom-client's p99 over its last sampling
+ * period, at the window's end), and the lateness itself exactly, from status.
+ */
+function breakdown(rig: Rig, from: Snapshot, to: Snapshot): string {
+  const quantiles = (name: string): string => {
+    const before = histogramBuckets(from.metrics, name);
+    const after = histogramBuckets(to.metrics, name);
+    if (after.size === 0) return '—';
+    const q = (p: number): string => fmtS(histogramQuantile(before, after, p));
+    return `p50 ≤ ${q(0.5)} / p99 ≤ ${q(0.99)}`;
+  };
+  const lag = new RegExp('^serin_nodejs_eventloop_lag_p99_seconds ([0-9.e+-]+)$', 'm').exec(to.metrics)?.[1];
+  const samples = rig.lateness.lateness;
+  const exact =
+    samples.length === 0
+      ? '—'
+      : `p50 ${fmtS(percentile(samples, 50))} / p90 ${fmtS(percentile(samples, 90))} / p99 ${fmtS(percentile(samples, 99))} / max ${fmtS(Math.max(...samples))} (${samples.length} measurements)`;
+  return (
+    `queue wait ${quantiles('serin_workqueue_queue_duration_seconds')}; ` +
+    `pass ${quantiles('serin_reconcile_duration_seconds')}; ` +
+    `event-loop lag p99 ${lag === undefined ? '—' : fmtS(Number(lag))} (end of window); ` +
+    `lateness from status ${exact}`
+  );
+}
+
+function fmtS(seconds: number | undefined): string {
+  return seconds === undefined || Number.isNaN(seconds) ? '—' : `${seconds.toFixed(3)} s`;
+}
+
 function queriesBefore(
   rig: Rig,
   from: Snapshot,
@@ -323,6 +357,8 @@ export interface TrialOptions {
   profileDir?: string;
   /** Flags for the controller's node, e.g. `--max-old-space-size=384`. */
   nodeOptions?: readonly string[];
+  /** More flags for `serin controller`, e.g. `--workers 8`. */
+  serinArgs?: readonly string[];
 }
 
 function phases(rig: Rig): string {
@@ -412,6 +448,7 @@ async function measure(
     heapUsedMiB: mib(to.metrics, 'serin_nodejs_heap_size_used_bytes'),
     heapTotalMiB: mib(to.metrics, 'serin_nodejs_heap_size_total_bytes'),
     externalMiB: mib(to.metrics, 'serin_nodejs_external_memory_bytes'),
+    breakdown: breakdown(rig, from, to),
     notes: [],
   };
 }
