@@ -179,6 +179,28 @@ describe('LeaderElector', () => {
     await a.elector.stop();
   });
 
+  it("lets every request in flight listen to the term's signal without a leak warning", async () => {
+    const clock = new ManualClock();
+    const a = contender(new LeaseServer(), clock, 'a');
+    a.elector.start();
+    await clock.advanceInSteps(100);
+    const signal = a.elector.signal;
+    expect(signal.aborted).toBe(false);
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning.name);
+    };
+    process.on('warning', onWarning);
+    // Node warns past 10 listeners on an EventTarget; 16 workers, each with a request in flight.
+    const listeners = Array.from({ length: 16 }, () => () => undefined);
+    for (const listener of listeners) signal.addEventListener('abort', listener);
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('warning', onWarning);
+    for (const listener of listeners) signal.removeEventListener('abort', listener);
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+    await a.elector.stop();
+  });
+
   it('hands the lease over at once on stop instead of making others wait for expiry', async () => {
     const clock = new ManualClock();
     const server = new LeaseServer();

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { hasAborted, systemClock, type KubeClock } from './clock.ts';
 import type { KubeClient } from './client.ts';
 import { KubeError } from './errors.ts';
@@ -128,7 +129,11 @@ export class LeaderElector {
         await this.#release(lease);
         return;
       }
-      await this.#lead({ controller: new AbortController(), renewedAt: sentAt, lease });
+      const controller = new AbortController();
+      // Every request in flight listens to its term's signal (each worker's writes and queries):
+      // more than Node's default 10 listeners is the design, not a leak.
+      setMaxListeners(0, controller.signal);
+      await this.#lead({ controller, renewedAt: sentAt, lease });
     }
   }
 
