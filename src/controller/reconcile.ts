@@ -1,5 +1,6 @@
 import type { AnalysisTemplateSpec, Canary, CanaryStatus } from '../api/index.ts';
 import { startRun } from '../analysis/index.ts';
+import { sameJson } from '../kube/index.ts';
 import {
   advanceAll,
   computeConditions,
@@ -324,21 +325,8 @@ export function keepClockIfIdle(previous: CanaryStatus | undefined, next: Canary
     ...next,
     machine: { ...after, context: { ...after.context, now: before.context.now } },
   };
-  return JSON.stringify(normalized(kept)) === JSON.stringify(normalized(previous)) ? kept : next;
-}
-
-/** A status as JSON with sorted keys and without nulls (merge patches delete nulls). */
-function normalized(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(normalized);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, v]) => v !== null && v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([k, v]) => [k, normalized(v)]),
-    );
-  }
-  return value;
+  // Compared as the server stores it: merge patches delete nulls, and key order does not count.
+  return sameJson(kept, previous) ? kept : next;
 }
 
 /**

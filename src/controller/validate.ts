@@ -1,4 +1,4 @@
-import { parseKind, type Canary } from '../api/index.ts';
+import { parseKind, type Canary, type ParseResult } from '../api/index.ts';
 import type { KubeObject } from '../kube/index.ts';
 import type { ReconcileContext } from './gather.ts';
 import { referencedTemplates, templateRefKey } from './gather.ts';
@@ -16,9 +16,25 @@ export interface Invalid {
   readonly message: string;
 }
 
+/**
+ * A pass read the same stored Canary three times (gather, validate, decide), and zod parsed it each
+ * time: the parse is kept per object read (the caches hand out the same object until the Canary
+ * changes). The parsed Canary is shared, so it is read, never changed: a pass copies what it edits.
+ */
+const parsed = new WeakMap<KubeObject, ParseResult<Canary>>();
+
+function parsedCanary(raw: KubeObject): ParseResult<Canary> {
+  let result = parsed.get(raw);
+  if (result === undefined) {
+    result = parseKind('Canary', raw);
+    parsed.set(raw, result);
+  }
+  return result;
+}
+
 /** Parses a stored Canary; undefined when its spec does not validate. */
 export function parseCanary(raw: KubeObject): Canary | undefined {
-  const result = parseKind('Canary', raw);
+  const result = parsedCanary(raw);
   return result.ok ? result.value : undefined;
 }
 
@@ -27,9 +43,9 @@ export function parseCanary(raw: KubeObject): Canary | undefined {
  * VirtualServices and templates. Returns the first problem, or undefined when all is well.
  */
 export function validate(ctx: ReconcileContext): Invalid | undefined {
-  const parsed = parseKind('Canary', ctx.raw);
-  if (!parsed.ok) {
-    const issue = parsed.issues[0];
+  const result = parsedCanary(ctx.raw);
+  if (!result.ok) {
+    const issue = result.issues[0];
     const field = issue?.path ?? '';
     return {
       reason: 'InvalidSpec',
@@ -37,7 +53,7 @@ export function validate(ctx: ReconcileContext): Invalid | undefined {
       message: `invalid spec: ${field}: ${issue?.message ?? 'invalid'}`,
     };
   }
-  const canary = parsed.value;
+  const canary = result.value;
   if (!ctx.target) {
     return {
       reason: 'TargetNotFound',

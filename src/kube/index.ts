@@ -42,7 +42,7 @@ export { withoutManagedFields } from './strip.ts';
 export type { KubeWrite } from './client.ts';
 export { StatusWriter } from './status-writer.ts';
 export type { StatusWriteResult, StatusWriteOptions } from './status-writer.ts';
-export { createMergePatch } from './merge-patch.ts';
+export { createMergePatch, sameJson } from './merge-patch.ts';
 export { EventRecorder, eventName } from './event-recorder.ts';
 export type { EventRecorderOptions, EventSpec, EventRecordResult, InvolvedObject } from './event-recorder.ts';
 export { LeaderElector, microTime } from './leader-elector.ts';

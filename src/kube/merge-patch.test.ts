@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createMergePatch } from './merge-patch.ts';
+import { createMergePatch, sameJson } from './merge-patch.ts';
 
 /** RFC 7386 apply, for checking the patches round-trip. */
 function apply(target: unknown, patch: unknown): unknown {
@@ -54,5 +54,49 @@ describe('createMergePatch', () => {
         expect(patch === undefined ? from : apply(from, patch)).toEqual(to);
       }),
     );
+  });
+});
+
+/** JSON with sorted keys and without null members: what sameJson must agree with. */
+function canonicalText(value: unknown): string | undefined {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v)
+            .filter(([, x]) => x !== null && x !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
+}
+
+/** The same JSON written another way: keys in reverse order and null members added. */
+function rewritten(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(rewritten);
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value).reverse();
+  return Object.fromEntries([...entries.map(([k, v]) => [k, rewritten(v)] as const), ['zz-added', null]]);
+}
+
+describe('sameJson', () => {
+  it('agrees with comparing canonical JSON texts, for any two values', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+        expect(sameJson(a, b)).toBe(canonicalText(a) === canonicalText(b));
+      }),
+    );
+  });
+
+  it('holds a value the same as itself written another way, and tells a changed leaf apart', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (a) => {
+        expect(sameJson(a, rewritten(a))).toBe(true);
+        expect(sameJson({ x: a, y: 1 }, { x: rewritten(a), y: 2 })).toBe(false);
+      }),
+    );
+    expect(sameJson({ a: [1, { b: null }] }, { a: [1, {}] })).toBe(true);
+    expect(sameJson({ a: [1, 2] }, { a: [2, 1] })).toBe(false);
+    expect(sameJson({ a: 1 }, { a: 1, b: 0 })).toBe(false);
+    expect(sameJson([undefined], [null])).toBe(true);
   });
 });

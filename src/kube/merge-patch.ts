@@ -14,7 +14,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
  */
 export function createMergePatch(from: unknown, to: unknown): unknown {
   if (!isObject(from) || !isObject(to)) {
-    return canonical(from) === canonical(to) ? undefined : to;
+    return sameJson(from, to) ? undefined : to;
   }
   const patch: Record<string, unknown> = {};
   for (const key of Object.keys(from)) {
@@ -31,6 +31,39 @@ export function createMergePatch(from: unknown, to: unknown): unknown {
 
 function absent(value: unknown): boolean {
   return value === null || value === undefined;
+}
+
+/**
+ * Whether two values are the same JSON as the server stores it: object members that are null or
+ * undefined count as absent and key order does not count. The same answer as comparing
+ * {@link canonical} texts, without building them: it stops at the first difference (a status
+ * compared at every pass, 170 a second at 10,000 Canaries).
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (isPlain(a) && isPlain(b)) {
+    let present = 0;
+    for (const key of Object.keys(a)) {
+      const value = a[key];
+      if (absent(value)) continue;
+      present += 1;
+      if (!Object.hasOwn(b, key) || !sameJson(value, b[key])) return false;
+    }
+    for (const key of Object.keys(b)) if (!absent(b[key])) present -= 1;
+    return present === 0;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return false;
+    // In a list JSON writes undefined as null.
+    return a.every((item, i) => sameJson(item ?? null, b[i] ?? null));
+  }
+  // Leaves and anything JSON writes in a way of its own (NaN as null, toJSON, undefined in a list).
+  return canonical(a) === canonical(b);
+}
+
+/** An object JSON writes member by member: no list, no toJSON. */
+function isPlain(v: unknown): v is Record<string, unknown> {
+  return isObject(v) && typeof v.toJSON !== 'function';
 }
 
 /** A value as JSON with sorted keys and without null or undefined object members. */

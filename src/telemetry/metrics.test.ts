@@ -32,4 +32,15 @@ describe('the controller metrics of queries and measurements', () => {
     expect(await sample(metrics, 'serin_prometheus_inflight{prometheus="http://prom:9090"}')).toBe(3);
     expect(await sample(metrics, 'serin_prometheus_queued{prometheus="http://prom:9090"}')).toBe(7);
   });
+
+  it('times the wait for a slot and the request of each query sent', async () => {
+    const metrics = new ControllerMetrics();
+    metrics.queryObserver.answered('http://prom:9090', { waitedMs: 30, tookMs: 200 });
+    const wait = 'serin_prometheus_queue_duration_seconds';
+    const took = 'serin_prometheus_request_duration_seconds';
+    expect(await sample(metrics, `${wait}_bucket{le="0.025",prometheus="http://prom:9090"}`)).toBe(0);
+    expect(await sample(metrics, `${wait}_bucket{le="0.05",prometheus="http://prom:9090"}`)).toBe(1);
+    expect(await sample(metrics, `${took}_bucket{le="0.1",prometheus="http://prom:9090"}`)).toBe(0);
+    expect(await sample(metrics, `${took}_bucket{le="0.25",prometheus="http://prom:9090"}`)).toBe(1);
+  });
 });

@@ -87,6 +87,20 @@ export class ControllerMetrics {
     labelNames: ['prometheus'] as const,
     registers: [this.registry],
   });
+  readonly prometheusQueueWait = new Histogram({
+    name: 'serin_prometheus_queue_duration_seconds',
+    help: 'How long a query sent to Prometheus waited for a free slot (--prometheus-concurrency).',
+    labelNames: ['prometheus'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly prometheusRequestDuration = new Histogram({
+    name: 'serin_prometheus_request_duration_seconds',
+    help: 'How long a request to Prometheus took, from sending it to its answer or error.',
+    labelNames: ['prometheus'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
   readonly measurementLateness = new Histogram({
     name: 'serin_measurement_lateness_seconds',
     help: 'How late each analysis measurement started: its start time minus the time it was due (the first one: the run start plus initialDelay).',
@@ -101,6 +115,10 @@ export class ControllerMetrics {
     slots: (prometheus: string, inflight: number, queued: number): void => {
       this.prometheusInflight.set({ prometheus }, inflight);
       this.prometheusQueued.set({ prometheus }, queued);
+    },
+    answered: (prometheus: string, timing: { readonly waitedMs: number; readonly tookMs: number }): void => {
+      this.prometheusQueueWait.observe({ prometheus }, timing.waitedMs / 1000);
+      this.prometheusRequestDuration.observe({ prometheus }, timing.tookMs / 1000);
     },
   };
   /** Counts one measurement by metric and phase, and observes how late it started (epoch ms). */

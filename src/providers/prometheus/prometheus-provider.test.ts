@@ -272,6 +272,25 @@ describe('Prometheus provider: authentication', () => {
     expect(JSON.stringify(out)).not.toContain(TOKEN);
   });
 
+  it('sends the rotated token once the Secret changes (a driver is kept per token, not per address)', async () => {
+    let token = 'first-token';
+    const rotating = createPrometheusProvider({
+      secrets: { read: () => Promise.resolve({ ok: true, value: token }) },
+    });
+    for (const expected of ['first-token', 'first-token', 'second-token']) {
+      if (expected === 'second-token') token = 'second-token';
+      const scope = nock(BASE, { reqheaders: { authorization: `Bearer ${expected}` } })
+        .get('/api/v1/query')
+        .query(true)
+        .reply(200, scalar('1'));
+      expect(await rotating.instantQuery({ connection: withToken, query: 'up' })).toEqual({
+        kind: 'value',
+        value: 1,
+      });
+      expect(scope.isDone()).toBe(true);
+    }
+  });
+
   it('reports a Secret that cannot be read as an error without querying', async () => {
     const out = await authed.instantQuery({
       connection: { ...connection, bearerTokenSecretRef: { name: 'missing', key: 'token' } },

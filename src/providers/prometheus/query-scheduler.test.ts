@@ -25,14 +25,20 @@ function recorder(): QueryObserver & {
   counts: Record<QueryResult, number>;
   maxInflight: Map<string, number>;
   last: Map<string, { inflight: number; queued: number }>;
+  timings: { waitedMs: number; tookMs: number }[];
 } {
   const counts: Record<QueryResult, number> = { sent: 0, shared: 0, dropped: 0 };
   const maxInflight = new Map<string, number>();
   const last = new Map<string, { inflight: number; queued: number }>();
+  const timings: { waitedMs: number; tookMs: number }[] = [];
   return {
     counts,
     maxInflight,
     last,
+    timings,
+    answered: (_prometheus, timing) => {
+      timings.push({ ...timing });
+    },
     query: (result) => {
       counts[result] += 1;
     },
@@ -254,13 +260,16 @@ describe('the per-Prometheus concurrency limit', () => {
     expect(observer.last.get(BASE)).toEqual({ inflight: 0, queued: 0 });
   });
 
-  it('sends a query that waited for a slot with what is left of its timeout', async () => {
+  it('sends a query that waited for a slot with what is left of its timeout, and reports the wait', async () => {
     const prometheus = heldPrometheus();
-    const provider = scheduler({ concurrency: 1 });
+    const observer = recorder();
+    const provider = scheduler({ concurrency: 1, observer });
     const first = ask(provider, 'first');
     await prometheus.arrived(1);
     const second = ask(provider, 'second', { ...connection, timeout: '5s' });
+    const queuedBy = performance.now();
     await new Promise((resolve) => setTimeout(resolve, 20));
+    const releasedAt = performance.now();
     prometheus.held[0]?.release(1);
     await prometheus.arrived(2);
     prometheus.held[1]?.release(2);
@@ -269,6 +278,10 @@ describe('the per-Prometheus concurrency limit', () => {
     const left = prometheus.held[1]?.params.get('timeout') ?? '';
     expect(left).toMatch(/^\d+ms$/);
     expect(Number.parseInt(left, 10)).toBeLessThanOrEqual(4_980);
+    // The first was sent at once and held 20 ms; the second waited for its slot at least as long.
+    expect(observer.timings).toHaveLength(2);
+    expect(observer.timings[0]?.tookMs).toBeGreaterThanOrEqual(releasedAt - queuedBy);
+    expect(observer.timings[1]?.waitedMs).toBeGreaterThanOrEqual(releasedAt - queuedBy);
   });
 
   it('answers a cancelled caller with a cancelled error and does not send a query nobody waits for', async () => {

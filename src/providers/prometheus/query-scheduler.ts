@@ -42,6 +42,8 @@ export interface QueryObserver {
   query(result: QueryResult): void;
   /** Requests in flight to, and waiting for a slot to, the Prometheus at `prometheus`. */
   slots(prometheus: string, inflight: number, queued: number): void;
+  /** A sent request came back: how long it waited for a slot, and how long the request took (ms). */
+  answered?(prometheus: string, timing: { readonly waitedMs: number; readonly tookMs: number }): void;
 }
 
 export interface QuerySchedulerOptions {
@@ -219,7 +221,8 @@ class QueryScheduler {
   async #dispatch(entry: Entry): Promise<void> {
     if (entry.timer !== undefined) clearTimeout(entry.timer);
     this.#observer?.query('sent');
-    const waited = Math.floor(performance.now() - entry.queuedAt);
+    const sentAt = performance.now();
+    const waited = Math.floor(sentAt - entry.queuedAt);
     // The wait in the queue counts against the timeout: send with what is left of it.
     const remaining = entry.timeoutMs > 0 && waited > 0 ? Math.max(1, entry.timeoutMs - waited) : undefined;
     let outcome: Outcome;
@@ -229,6 +232,10 @@ class QueryScheduler {
       // The provider never throws; if it ever does, the waiters get an error, never a hang.
       outcome = queryError('badResponse', `the Prometheus provider failed: ${String(err)}`);
     }
+    this.#observer?.answered?.(entry.lane.label, {
+      waitedMs: sentAt - entry.queuedAt,
+      tookMs: performance.now() - sentAt,
+    });
     entry.lane.inflight -= 1;
     this.#inflight.delete(entry.key);
     if (outcome.kind !== 'error')

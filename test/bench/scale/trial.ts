@@ -296,8 +296,8 @@ function latenessFigures(
 }
 
 /**
- * Where a measurement's lateness comes from: the wait for a worker, the pass itself (histogram bucket
- * upper bounds over the window), the event loop's lag (prom-client's p99 over its last sampling
+ * Where a measurement's lateness comes from: the wait for a worker, the pass itself, and in it the
+ * queries' wait for a slot and their requests (histogram bucket upper bounds over the window), the event loop's lag (prom-client's p99 over its last sampling
  * period, at the window's end), and the lateness itself exactly, from status.
  */
 function breakdown(rig: Rig, from: Snapshot, to: Snapshot): string {
@@ -317,6 +317,7 @@ function breakdown(rig: Rig, from: Snapshot, to: Snapshot): string {
   return (
     `queue wait ${quantiles('serin_workqueue_queue_duration_seconds')}; ` +
     `pass ${quantiles('serin_reconcile_duration_seconds')}; ` +
+    `query: slot wait ${quantiles('serin_prometheus_queue_duration_seconds')}, request ${quantiles('serin_prometheus_request_duration_seconds')}; ` +
     `event-loop lag p99 ${lag === undefined ? '—' : fmtS(Number(lag))} (end of window); ` +
     `lateness from status ${exact}`
   );
