@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Option, type Command } from 'commander';
 import { durationToMs } from '../api/index.ts';
-import { Controller } from '../controller/controller.ts';
+import { Controller, DEFAULT_WORKERS } from '../controller/controller.ts';
 import { assembleDeps } from '../controller/assemble.ts';
 import {
   createKubeClient,
@@ -239,7 +239,7 @@ export function registerController(program: Command, ctx: CliContext): void {
     )
     .option('--renew-deadline <duration>', 'a holder that has not renewed for this long stops writing', '10s')
     .option('--retry-period <duration>', 'how often Leases are renewed and free ones tried', '2s')
-    .option('--workers <n>', 'canaries reconciled in parallel', '4')
+    .option('--workers <n>', 'canaries reconciled in parallel', String(DEFAULT_WORKERS))
     .option(
       '--prometheus-concurrency <n>',
       'queries in flight per Prometheus address; more wait in a queue, the wait counting against their timeout',

@@ -7,11 +7,20 @@ import { watchReferences } from './reference-watches.ts';
 import { WorkQueue } from './work-queue.ts';
 import { primaryName } from './workloads.ts';
 
+/**
+ * Canaries reconciled at once. A pass spends most of its time waiting (its queries, its status
+ * write), so the workers, not the CPU, capped the passes a second: at 10,000 Canaries, with 5,000
+ * rollouts measuring every 30 s, measurements waited seconds for one of 4 workers while a quarter of
+ * a core sat idle; with 16 they waited under a second, at 0.8 of a core (docs/performance.md).
+ */
+export const DEFAULT_WORKERS = 16;
+
 export interface ControllerOptions {
   /** Reconcile dependencies, less the fencing signal (the controller supplies it per term). */
   readonly deps: Omit<ReconcilerDeps, 'signal'>;
   /** Watch one namespace; all when omitted. */
   readonly namespace?: string;
+  /** Canaries reconciled at once (default {@link DEFAULT_WORKERS}). */
   readonly workers?: number;
   readonly leaderElection?: {
     readonly namespace: string;
@@ -173,7 +182,7 @@ export class Controller {
     for (const [, cache] of cacheList(this.#caches)) cache.start();
     this.#shards?.start();
     const { deps, logger } = this.#options;
-    this.#running = this.queue.run(this.#options.workers ?? 4, async (key) => {
+    this.#running = this.queue.run(this.#options.workers ?? DEFAULT_WORKERS, async (key) => {
       const [namespace = 'default', name = ''] = key.split('/');
       // Fencing per Canary: the term of its shard; a Canary of a shard not held is someone else's.
       const signal = this.#shards?.signalFor(namespace, name);

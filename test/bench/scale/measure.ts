@@ -154,6 +154,8 @@ function successRate(status: CanaryStatus | undefined): MetricRun | undefined {
  */
 export class LatenessFromStatus {
   readonly lateness: number[] = [];
+  /** The time each measurement was due (epoch ms), in the order of `lateness`. */
+  readonly dueAt: number[] = [];
   /** Measurements seen while recording. */
   measurements = 0;
   recording = false;
@@ -167,9 +169,37 @@ export class LatenessFromStatus {
     const seen = this.#promised.get(key);
     if (seen !== undefined && last !== undefined && last !== seen.last && this.recording) {
       this.measurements += 1;
-      if (seen.next !== undefined) this.lateness.push(Math.max(0, Date.parse(last) - seen.next) / 1000);
+      if (seen.next !== undefined) {
+        this.lateness.push(Math.max(0, Date.parse(last) - seen.next) / 1000);
+        this.dueAt.push(seen.next);
+      }
     }
     const next = metric.nextMeasurementAt === undefined ? undefined : Date.parse(metric.nextMeasurementAt);
     this.#promised.set(key, { next, last });
   }
+}
+
+/**
+ * Measurements by the 5 s in which they were due: how many, and the most late of them (s). Shows
+ * whether lateness comes in waves (measurements due together) or is spread.
+ */
+export function latenessTimeline(
+  dueAt: readonly number[],
+  lateness: readonly number[],
+  slotMs = 5_000,
+): string {
+  if (dueAt.length === 0) return '—';
+  const start = Math.min(...dueAt);
+  const slots = new Map<number, { due: number; worst: number }>();
+  dueAt.forEach((at, i) => {
+    const slot = Math.floor((at - start) / slotMs);
+    const entry = slots.get(slot) ?? { due: 0, worst: 0 };
+    entry.due += 1;
+    entry.worst = Math.max(entry.worst, lateness[i] ?? 0);
+    slots.set(slot, entry);
+  });
+  return [...slots.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([slot, { due, worst }]) => `${(slot * slotMs) / 1000}s:${due}/${worst.toFixed(1)}`)
+    .join(' ');
 }

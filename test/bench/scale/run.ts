@@ -99,7 +99,8 @@ function details(r: ScaleRow): string {
   return (
     `#   N=${r.n}: window ${r.windowS.toFixed(0)} s; lateness from ${r.latenessSource}; queries before from ${r.queriesBeforeSource}; ` +
     `controller heap used ${fmt(r.heapUsedMiB, 0)} of ${fmt(r.heapTotalMiB, 0)} MiB, external ${fmt(r.externalMiB, 0)} MiB (end of window); ` +
-    `bench process (simulator + stand-in + writer): CPU ${fmt(r.simCpuMean, 2)} cores, RSS ${fmt(r.simRssMiB, 0)} MiB; ` +
+    `bench process (simulator + stand-in + writer): CPU ${fmt(r.simCpuMean, 2)} cores, RSS ${fmt(r.simRssMiB, 0)} MiB, ` +
+    `event-loop lag p99 ${fmt(r.simLagP99, 3)} s, max ${fmt(r.simLagMax, 3)} s; ` +
     `where a measurement's time goes: ${r.breakdown}` +
     (r.notes.length === 0 ? '' : `; ${r.notes.join('; ')}`)
   );

@@ -3,6 +3,7 @@
  * `serin controller` (the build) as a child process; all Canaries to Idle, half of them into a
  * rollout, a measuring window, and one breach under load. Returns the figures; prints progress.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ import { percentile } from '../breach/stats.ts';
 import {
   histogramBuckets,
   histogramQuantile,
+  latenessTimeline,
   LatenessFromStatus,
   metricSum,
   ProcessSampler,
@@ -72,6 +74,9 @@ export interface ScaleRow {
   breachS: number | undefined;
   simCpuMean: number;
   simRssMiB: number;
+  /** The bench process's event-loop delay over the window (s): the simulator answers no faster. */
+  simLagP99: number;
+  simLagMax: number;
   /** The controller's V8 heap and external memory at the end of the window (its own metrics), MiB. */
   heapUsedMiB: number | undefined;
   heapTotalMiB: number | undefined;
@@ -308,7 +313,11 @@ function breakdown(rig: Rig, from: Snapshot, to: Snapshot): string {
     const q = (p: number): string => fmtS(histogramQuantile(before, after, p));
     return `p50 ≤ ${q(0.5)} / p99 ≤ ${q(0.99)}`;
   };
-  const lag = new RegExp('^serin_nodejs_eventloop_lag_p99_seconds ([0-9.e+-]+)$', 'm').exec(to.metrics)?.[1];
+  // prom-client's event-loop delay histogram restarts at each scrape: the end one covers the window.
+  const gauge = (name: string): string | undefined =>
+    new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(to.metrics)?.[1];
+  const lag = gauge('serin_nodejs_eventloop_lag_p99_seconds');
+  const lagMax = gauge('serin_nodejs_eventloop_lag_max_seconds');
   const samples = rig.lateness.lateness;
   const exact =
     samples.length === 0
@@ -318,8 +327,9 @@ function breakdown(rig: Rig, from: Snapshot, to: Snapshot): string {
     `queue wait ${quantiles('serin_workqueue_queue_duration_seconds')}; ` +
     `pass ${quantiles('serin_reconcile_duration_seconds')}; ` +
     `query: slot wait ${quantiles('serin_prometheus_queue_duration_seconds')}, request ${quantiles('serin_prometheus_request_duration_seconds')}; ` +
-    `event-loop lag p99 ${lag === undefined ? '—' : fmtS(Number(lag))} (end of window); ` +
-    `lateness from status ${exact}`
+    `event-loop lag over the window p99 ${lag === undefined ? '—' : fmtS(Number(lag))}, max ${lagMax === undefined ? '—' : fmtS(Number(lagMax))}; ` +
+    `lateness from status ${exact}; ` +
+    `by due time (5 s slots, due/most late s): ${latenessTimeline(rig.lateness.dueAt, samples)}`
   );
 }
 
@@ -417,6 +427,8 @@ async function measure(
   const pid = run.child.pid ?? 0;
   const sampler = new ProcessSampler(pid);
   const self = new ProcessSampler(process.pid);
+  const selfLag = monitorEventLoopDelay({ resolution: 10 });
+  selfLag.enable();
   const from = await snapshot(rig, metricsUrl);
   rig.lateness.recording = true;
   sampler.start();
@@ -430,6 +442,7 @@ async function measure(
   rig.lateness.recording = false;
   sampler.stop();
   self.stop();
+  selfLag.disable();
   const minutes = sampler.minuteWindows();
   const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
   return {
@@ -445,6 +458,8 @@ async function measure(
     idleS: undefined,
     breachS,
     simCpuMean: mean(self.cores),
+    simLagP99: selfLag.percentile(99) / 1e9,
+    simLagMax: selfLag.max / 1e9,
     simRssMiB: Math.max(...self.rss),
     heapUsedMiB: mib(to.metrics, 'serin_nodejs_heap_size_used_bytes'),
     heapTotalMiB: mib(to.metrics, 'serin_nodejs_heap_size_total_bytes'),
