@@ -83,7 +83,9 @@ export function createPrometheusProvider(options: PrometheusProviderOptions = {}
 /**
  * One prometheus-query driver (an axios instance) per address, headers and timeout: making one per
  * query cost 2% of the controller's CPU at 10,000 Canaries (docs/performance.md). A rotated token
- * is a new key; the map is emptied when it reaches its bound, so old tokens do not pile up.
+ * is a new key; the map is emptied when it reaches its bound, so old tokens do not pile up. A query
+ * that waited for a slot is sent with what is left of its timeout, which is a key of its own: under
+ * queueing such queries cost a driver each, as every query did before.
  */
 class DriverCache {
   static readonly MAX = 256;
