@@ -302,8 +302,9 @@ function latenessFigures(
 
 /**
  * Where a measurement's lateness comes from: the wait for a worker, the pass itself, and in it the
- * queries' wait for a slot and their requests (histogram bucket upper bounds over the window), the event loop's lag (prom-client's p99 over its last sampling
- * period, at the window's end), and the lateness itself exactly, from status.
+ * queries' wait for a slot and their requests (histogram bucket upper bounds over the window); the
+ * controller's event-loop delay over the window; the lateness itself exactly, from status, and by
+ * the 5 s in which measurements were due.
  */
 function breakdown(rig: Rig, from: Snapshot, to: Snapshot): string {
   const quantiles = (name: string): string => {
