@@ -2,6 +2,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { CANARY_PHASES } from '../api/index.ts';
 
 /** The controller's own Prometheus metrics, on a registry of their own. */
+/** Buckets of the two queue waits (for a worker, for a Prometheus slot): 1 ms to 10 s. */
+const WAIT_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 export class ControllerMetrics {
   readonly registry = new Registry();
   readonly phase = new Gauge({
@@ -58,7 +61,7 @@ export class ControllerMetrics {
   readonly queueWait = new Histogram({
     name: 'serin_workqueue_queue_duration_seconds',
     help: 'How long a Canary waited in the work queue for a worker (client-go: workqueue_queue_duration_seconds).',
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    buckets: WAIT_BUCKETS,
     registers: [this.registry],
   });
   readonly queueDepth = new Gauge({
@@ -91,7 +94,7 @@ export class ControllerMetrics {
     name: 'serin_prometheus_queue_duration_seconds',
     help: 'How long a query sent to Prometheus waited for a free slot (--prometheus-concurrency).',
     labelNames: ['prometheus'] as const,
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    buckets: WAIT_BUCKETS,
     registers: [this.registry],
   });
   readonly prometheusRequestDuration = new Histogram({

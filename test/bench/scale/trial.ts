@@ -283,12 +283,11 @@ function latenessFigures(
   to: Snapshot,
 ): Pick<ScaleRow, 'latenessP50' | 'latenessP99' | 'latenessSource'> {
   const name = 'serin_measurement_lateness_seconds';
-  const before = histogramBuckets(from.metrics, name);
-  const after = histogramBuckets(to.metrics, name);
-  if (after.size > 0) {
+  const histogram = windowQuantiles(from, to, name);
+  if (histogram !== undefined) {
     return {
-      latenessP50: histogramQuantile(before, after, 0.5),
-      latenessP99: histogramQuantile(before, after, 0.99),
+      latenessP50: histogram.p50,
+      latenessP99: histogram.p99,
       latenessSource: `${name} (bucket upper bound)`,
     };
   }
@@ -308,17 +307,12 @@ function latenessFigures(
  */
 function breakdown(rig: Rig, from: Snapshot, to: Snapshot): string {
   const quantiles = (name: string): string => {
-    const before = histogramBuckets(from.metrics, name);
-    const after = histogramBuckets(to.metrics, name);
-    if (after.size === 0) return '—';
-    const q = (p: number): string => fmtS(histogramQuantile(before, after, p));
-    return `p50 ≤ ${q(0.5)} / p99 ≤ ${q(0.99)}`;
+    const q = windowQuantiles(from, to, name);
+    return q === undefined ? '—' : `p50 ≤ ${fmtS(q.p50)} / p99 ≤ ${fmtS(q.p99)}`;
   };
   // prom-client's event-loop delay histogram restarts at each scrape: the end one covers the window.
-  const gauge = (name: string): string | undefined =>
-    new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(to.metrics)?.[1];
-  const lag = gauge('serin_nodejs_eventloop_lag_p99_seconds');
-  const lagMax = gauge('serin_nodejs_eventloop_lag_max_seconds');
+  const lag = metricSum(to.metrics, 'serin_nodejs_eventloop_lag_p99_seconds');
+  const lagMax = metricSum(to.metrics, 'serin_nodejs_eventloop_lag_max_seconds');
   const samples = rig.lateness.lateness;
   const exact =
     samples.length === 0
@@ -328,10 +322,22 @@ function breakdown(rig: Rig, from: Snapshot, to: Snapshot): string {
     `queue wait ${quantiles('serin_workqueue_queue_duration_seconds')}; ` +
     `pass ${quantiles('serin_reconcile_duration_seconds')}; ` +
     `query: slot wait ${quantiles('serin_prometheus_queue_duration_seconds')}, request ${quantiles('serin_prometheus_request_duration_seconds')}; ` +
-    `event-loop lag over the window p99 ${lag === undefined ? '—' : fmtS(Number(lag))}, max ${lagMax === undefined ? '—' : fmtS(Number(lagMax))}; ` +
+    `event-loop lag over the window p99 ${fmtS(lag)}, max ${fmtS(lagMax)}; ` +
     `lateness from status ${exact}; ` +
     `by due time (5 s slots, due/most late s): ${latenessTimeline(rig.lateness.dueAt, samples)}`
   );
+}
+
+/** p50 and p99 (bucket upper bounds) of a histogram's observations between two scrapes. */
+function windowQuantiles(
+  from: Snapshot,
+  to: Snapshot,
+  name: string,
+): { p50: number | undefined; p99: number | undefined } | undefined {
+  const before = histogramBuckets(from.metrics, name);
+  const after = histogramBuckets(to.metrics, name);
+  if (after.size === 0) return undefined;
+  return { p50: histogramQuantile(before, after, 0.5), p99: histogramQuantile(before, after, 0.99) };
 }
 
 function fmtS(seconds: number | undefined): string {
